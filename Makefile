@@ -1,0 +1,43 @@
+# Every target sets up what it needs on a fresh Debian/Ubuntu machine with Python >= 3.10.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PACKAGES := arm4r_policy arm4r_bringup arm4r_training
+
+# Tests never reach the model hub, and MuJoCo renders without a display.
+export HF_HUB_OFFLINE := 1
+export MUJOCO_GL ?= egl
+
+.PHONY: venv test lint bench lock clean
+
+venv: $(STAMP)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt constraints.txt $(foreach p,$(PACKAGES),$(wildcard $(p)/setup.py $(p)/pyproject.toml)) | $(PY)
+	$(PY) -m pip install --upgrade --quiet pip
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --quiet --no-deps $(foreach p,$(PACKAGES),-e ./$(p))
+	touch $@
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
+	$(VENV)/bin/pytest
+
+bench: venv
+	$(PY) tests/bench/run.py
+
+# Re-resolve the lock after editing requirements.txt: a throw-away venv, then its freeze.
+lock:
+	rm -rf /tmp/arm4r-lock && $(PYTHON) -m venv /tmp/arm4r-lock
+	/tmp/arm4r-lock/bin/pip install --quiet -r requirements.txt
+	{ echo "# Full lock of the environment 'make venv' builds; torch is the CPU build (a plain 'torch' would pull CUDA)."; \
+	  /tmp/arm4r-lock/bin/pip freeze | sed 's/+cpu//'; } > constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,17 @@
+"""The one exception root of the package; callers catch ``ARM4RError`` to catch ours alone."""
+
+
+class ARM4RError(Exception):
+    """Base of every error raised on purpose by arm4r_policy."""
+
+
+class ConfigError(ARM4RError, ValueError):
+    """A configuration field holds a value outside what it allows."""
+
+
+class CheckpointError(ARM4RError):
+    """A checkpoint directory is missing a file, is corrupt, or does not fit the model."""
+
+
+class ObservationError(ARM4RError, ValueError):
+    """An observation handed to the policy is malformed; the policy state is left unchanged."""

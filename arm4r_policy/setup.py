@@ -1,0 +1,30 @@
+from setuptools import find_packages, setup
+
+PACKAGE = "arm4r_policy"
+
+setup(
+    name=PACKAGE,
+    version="0.1.0",
+    packages=find_packages(include=[PACKAGE, f"{PACKAGE}.*"]),
+    data_files=[
+        ("share/ament_index/resource_index/packages", [f"resource/{PACKAGE}"]),
+        (f"share/{PACKAGE}", ["package.xml"]),
+    ],
+    python_requires=">=3.10",
+    install_requires=[
+        "numpy>=1.24",
+        "safetensors>=0.4",
+        "torch==2.13.0",
+        "transformers>=4.40",
+    ],
+    zip_safe=True,
+    maintainer="ARM4R stack maintainers",
+    maintainer_email="maintainers@arm4r.dev",
+    description="ARM4R policy, runtime, simulation and ROS 2 nodes.",
+    license="MIT",
+    entry_points={
+        "console_scripts": [
+            "arm4r = arm4r_policy.cli:main",
+        ],
+    },
+)
