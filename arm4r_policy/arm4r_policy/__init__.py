@@ -1,1 +1,1 @@
-"""ARM4R: an auto-regressive robot policy pre-trained on 4D point tracks, and everything that runs it."""
+"""ARM4R: an auto-regressive robot policy pre-trained on 4D point tracks, and what runs it."""

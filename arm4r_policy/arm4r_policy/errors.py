@@ -15,3 +15,7 @@ class CheckpointError(ARM4RError):
 
 class ObservationError(ARM4RError, ValueError):
     """An observation handed to the policy is malformed; the policy state is left unchanged."""
+
+
+class CommandError(ARM4RError, ValueError):
+    """A command to a robot or simulator is malformed, names an unknown part, or exceeds a limit."""
