@@ -65,8 +65,9 @@ class ARM4RConfig:
     pool_heads: int = 8
     pool_mlp_ratio: int = 4
 
-    # language: a precomputed 512-d CLIP text embedding, then a trainable MLP
+    # language: a precomputed 512-d text embedding, then a trainable MLP
     text_dim: int = 512
+    instruction_encoder: str = "clip-vit-b-32"  # the embedding space the text MLP was trained on
 
     # state / action encoders: MLP d -> hidden -> width; None keeps hidden = d as the paper does
     encoder_hidden: int | None = None
@@ -156,6 +157,7 @@ class ARM4RConfig:
             vision_heads=4,
             freeze_vision=False,
             pool_heads=4,
+            instruction_encoder="hashing-v1-512",
             encoder_hidden=256,
             head_hidden=128,
         )

@@ -52,6 +52,8 @@ logger = logging.getLogger(__name__)
 
 INSTRUCTION_DIM = 512  # width of OpenCLIP ViT-B-32's text embedding, the network's text input
 CLIP_REPO = "laion/CLIP-ViT-B-32-laion2B-s34B-b79K"  # the Hugging Face copy of laion2b_s34b_b79k
+CLIP_ENCODER_NAME = "clip-vit-b-32"
+HASHING_ENCODER_NAME = "hashing-v1-512"
 
 
 def normalize_instruction(text: object, field: str = "instruction") -> str:
@@ -207,7 +209,7 @@ class ClipInstructionEncoder(InstructionEncoder):
         self.tokenizer = tokenizer
         self.model = model.float().eval().requires_grad_(False).to(device)
         self.max_length = model.config.max_position_embeddings  # 77, OpenCLIP's context length
-        super().__init__(model.config.projection_dim, f"clip:{directory.name}", device)
+        super().__init__(model.config.projection_dim, CLIP_ENCODER_NAME, device)
 
     def _encode(self, texts: list[str]) -> torch.Tensor:
         tokens = self.tokenizer(

@@ -21,6 +21,8 @@ from arm4r_policy.model.arm4r import ARM4R
 from arm4r_policy.model.checkpoint import load_checkpoint
 from arm4r_policy.model.normalization import Normalizer
 from arm4r_policy.model.text import (
+    CLIP_ENCODER_NAME,
+    CLIP_REPO,
     InstructionEncoder,
     load_instruction_encoder,
     normalize_instruction,
@@ -74,6 +76,11 @@ class Policy:
                 f"Policy: needs a control-mode model, got mode {model.config.mode!r} "
                 f"(a point-tracking checkpoint predicts tracks, not robot targets)"
             )
+        if instruction_encoder.name != model.config.instruction_encoder:
+            raise ConfigError(
+                f"Policy: the model was trained on {model.config.instruction_encoder!r} "
+                f"instruction embeddings, got the {instruction_encoder.name!r} encoder"
+            )
         self.config = model.config
         self.options = options or PolicyOptions()
         self.device = next(model.parameters()).device
@@ -91,7 +98,13 @@ class Policy:
         device: str = "cpu",
         options: PolicyOptions | None = None,
     ) -> Policy:
+        """``text_weights``: the local CLIP directory, for checkpoints trained on CLIP."""
         model, normalizer = load_checkpoint(directory, device)
+        if text_weights is None and model.config.instruction_encoder == CLIP_ENCODER_NAME:
+            raise ConfigError(
+                f"{directory}: trained on CLIP instruction embeddings; pass text_weights=<local "
+                f"copy of {CLIP_REPO}>"
+            )
         return cls(model, normalizer, load_instruction_encoder(text_weights, device), options)
 
     def reset(self) -> None:

@@ -133,6 +133,19 @@ def test_from_checkpoint_builds_the_saved_policy(tmp_path):
     )
 
 
+def test_an_instruction_encoder_of_another_embedding_space_is_refused():
+    model = ARM4R(small_config(instruction_encoder="clip-vit-b-32"))
+    with pytest.raises(ConfigError, match="trained on 'clip-vit-b-32'.*'hashing-v1-512'"):
+        Policy(model, Normalizer.identity(10, 10), HashingInstructionEncoder())
+
+
+def test_a_clip_checkpoint_without_clip_weights_says_what_to_pass(tmp_path):
+    model = ARM4R(small_config(instruction_encoder="clip-vit-b-32"))
+    save_checkpoint(tmp_path / "ckpt", model, Normalizer.identity(10, 10))
+    with pytest.raises(ConfigError, match="pass text_weights="):
+        Policy.from_checkpoint(tmp_path / "ckpt")
+
+
 def test_a_point_tracking_model_is_not_a_control_policy():
     model = ARM4R(small_config(mode="points", grid=4))
     with pytest.raises(ConfigError, match="control-mode model"):
