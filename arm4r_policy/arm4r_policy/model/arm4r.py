@@ -31,7 +31,7 @@ STATE_SPECIFIC_PARTS: tuple[str, ...] = ("state_encoder", "action_encoder", "hea
 # Index of the observation token within a step's (language, observation, action) triple.
 OBS_SLOT = 1
 
-_warned_random_vision = False
+_announced_random_vision = False
 
 
 class ARM4R(nn.Module):
@@ -74,7 +74,7 @@ class ARM4R(nn.Module):
         """(N, V, 3, H, W) normalised images -> (N, V, L, vision_width) normed image tokens."""
         self._check_images(images)
         N, V = images.shape[:2]
-        self._warn_if_frozen_random()
+        self._announce_random_vision()
         with torch.set_grad_enabled(torch.is_grad_enabled() and not self.config.freeze_vision):
             tokens = self.image_encoder(images.flatten(0, 1))
         return self.image_norm(tokens).view(N, V, *tokens.shape[1:])
@@ -145,15 +145,19 @@ class ARM4R(nn.Module):
                 f"got {tuple(images.shape)}"
             )
 
-    def _warn_if_frozen_random(self) -> None:
-        global _warned_random_vision
-        random = self.vision_source == "random initialisation"
-        if self.config.freeze_vision and random and not _warned_random_vision:
+    def _announce_random_vision(self) -> None:
+        """Say once per process that the image encoder starts from random weights."""
+        global _announced_random_vision
+        if self.vision_source != "random initialisation" or _announced_random_vision:
+            return
+        _announced_random_vision = True
+        if self.config.freeze_vision:
             log.warning(
                 "The frozen image encoder has random weights: pass vision_weights= (an MAE/"
                 "CrossMAE ViT file) or load a trained checkpoint."
             )
-            _warned_random_vision = True
+        else:
+            log.info("The image encoder starts from random weights and is trained.")
 
 
 def l1_loss(

@@ -75,7 +75,7 @@ def test_a_missing_file_is_named(tmp_path, encoder):
 def test_a_frozen_random_encoder_warns_once(caplog):
     import arm4r_policy.model.arm4r as arm4r_module
 
-    arm4r_module._warned_random_vision = False
+    arm4r_module._announced_random_vision = False
     model = ARM4R(small_config(freeze_vision=True))
     images = torch.zeros(1, 2, 3, 32, 32)
     with caplog.at_level("WARNING"):
