@@ -78,6 +78,8 @@ __all__ = [
     "quat_xyzw_to_matrix",
     "relative_to_absolute",
     "rot6d_to_matrix",
+    "rotation_angle",
+    "slerp_matrix",
     "state7_to_state10",
     "state10_to_state7",
 ]
@@ -286,6 +288,29 @@ def matrix_to_quat_xyzw(matrix: ArrayLike) -> NDArray:
     q = _direction(q)[0]
     q = np.where(q[..., 3:4] < 0, -q, q)
     return q.astype(dtype, copy=False)
+
+
+def rotation_angle(r_from: ArrayLike, r_to: ArrayLike) -> NDArray:
+    """Geodesic angle [rad] in ``[0, pi]`` between rotations ``(..., 3, 3)``."""
+    a, _ = _prepare(r_from, (3, 3), "r_from")
+    b, _ = _prepare(r_to, (3, 3), "r_to")
+    relative = matrix_to_quat_xyzw(np.swapaxes(a, -1, -2) @ b)
+    return 2.0 * np.arctan2(np.linalg.norm(relative[..., :3], axis=-1), relative[..., 3])
+
+
+def slerp_matrix(r_from: ArrayLike, r_to: ArrayLike, fraction: ArrayLike) -> NDArray:
+    """Rotation ``fraction`` of the way along the shortest arc from ``r_from`` to ``r_to``.
+
+    ``fraction`` 0 gives ``r_from``, 1 gives ``r_to``; it broadcasts against the leading dims.
+    """
+    a, dtype = _prepare(r_from, (3, 3), "r_from")
+    b, _ = _prepare(r_to, (3, 3), "r_to")
+    relative = matrix_to_quat_xyzw(np.swapaxes(a, -1, -2) @ b)  # w >= 0: the shorter arc
+    half = np.arctan2(np.linalg.norm(relative[..., :3], axis=-1), relative[..., 3])
+    axis = _direction(relative[..., :3])[0]
+    scaled = np.asarray(fraction, dtype=_F64) * half
+    step = np.concatenate([axis * np.sin(scaled)[..., None], np.cos(scaled)[..., None]], axis=-1)
+    return (a @ quat_xyzw_to_matrix(step)).astype(dtype, copy=False)
 
 
 # --------------------------------------------------------------------------------------------

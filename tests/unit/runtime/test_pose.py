@@ -19,6 +19,8 @@ from arm4r_policy.runtime.pose import (
     quat_xyzw_to_matrix,
     relative_to_absolute,
     rot6d_to_matrix,
+    rotation_angle,
+    slerp_matrix,
     state7_to_state10,
     state10_to_state7,
 )
@@ -491,3 +493,23 @@ def test_inputs_are_not_modified():
     rot6d_to_matrix(t[3:9])
     np.testing.assert_array_equal(s, s_copy)
     np.testing.assert_array_equal(t, t_copy)
+
+
+@given(rotations(), rotations(), st.floats(0.0, 1.0))
+def test_slerp_moves_the_given_fraction_of_the_angle(r_from, r_to, fraction):
+    total = rotation_angle(r_from, r_to)
+    partial = slerp_matrix(r_from, r_to, fraction)
+    assert rotation_angle(r_from, partial) == pytest.approx(fraction * total, abs=1e-7)
+    assert rotation_angle(partial, r_to) == pytest.approx((1 - fraction) * total, abs=1e-7)
+
+
+@given(rotations(), rotations())
+def test_slerp_ends_at_both_rotations(r_from, r_to):
+    np.testing.assert_allclose(slerp_matrix(r_from, r_to, 0.0), r_from, atol=1e-9)
+    np.testing.assert_allclose(slerp_matrix(r_from, r_to, 1.0), r_to, atol=1e-9)
+
+
+def test_rotation_angle_of_a_quarter_turn():
+    assert rotation_angle(np.eye(3), euler_xyz_to_matrix([0.0, 0.0, np.pi / 2])) == pytest.approx(
+        np.pi / 2
+    )
