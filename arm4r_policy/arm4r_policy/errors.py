@@ -19,3 +19,11 @@ class ObservationError(ARM4RError, ValueError):
 
 class CommandError(ARM4RError, ValueError):
     """A command to a robot or simulator is malformed, names an unknown part, or exceeds a limit."""
+
+
+class PlanningError(ARM4RError):
+    """A motion cannot be planned within the robot's limits; the message names what failed."""
+
+
+class DatasetError(ARM4RError):
+    """An episode or collection on disk is malformed, incomplete, or not ours to change."""
