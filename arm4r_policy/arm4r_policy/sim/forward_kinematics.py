@@ -37,6 +37,9 @@ class ArmKinematics:
         self._qpos = np.array(
             [self._model.joint(name).qposadr[0] for name in robot.chain.joint_names]
         )
+        self._dof = np.array(
+            [self._model.joint(name).dofadr[0] for name in robot.chain.joint_names]
+        )
         self._flange = self._model.site(FLANGE_SITE).id
         self._tcp = self._model.site(TCP_SITE).id
 
@@ -56,6 +59,22 @@ class ArmKinematics:
             ),
             tcp=make_pose(data.site_xmat[self._tcp].reshape(3, 3), data.site_xpos[self._tcp]),
         )
+
+    def jacobian(self, q: np.ndarray, site: str = TCP_SITE) -> np.ndarray:
+        """(6, 7) Jacobian of ``site`` (``TCP_SITE`` or ``FLANGE_SITE``) at ``q`` (7,) [rad].
+
+        Rows: linear velocity (3) [m/s] of the site origin, then angular velocity (3) [rad/s],
+        both in the base frame, per unit joint velocity [rad/s]; one column per joint.
+        """
+        sites = {TCP_SITE: self._tcp, FLANGE_SITE: self._flange}
+        if site not in sites:
+            raise CommandError(f"Jacobian site {site!r}; expected one of {sorted(sites)}")
+        self(q)  # validates q, sets it and runs the position stage
+        mujoco.mj_comPos(self._model, self._data)
+        linear = np.zeros((3, self._model.nv))
+        angular = np.zeros((3, self._model.nv))
+        mujoco.mj_jacSite(self._model, self._data, linear, angular, sites[site])
+        return np.vstack([linear[:, self._dof], angular[:, self._dof]])
 
 
 @functools.cache
