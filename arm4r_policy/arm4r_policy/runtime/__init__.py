@@ -1,7 +1,5 @@
-"""What runs beside the network: pose maths, chunk blending and the streaming policy (no ROS)."""
+"""What runs beside the network: pose maths, chunk blending, safety and the streaming policy.
 
-from arm4r_policy.runtime.ensemble import TemporalEnsembler
-from arm4r_policy.runtime.policy import Policy, PolicyOptions, PolicyOutput
-from arm4r_policy.runtime.streaming import StreamingARM4R
-
-__all__ = ["Policy", "PolicyOptions", "PolicyOutput", "StreamingARM4R", "TemporalEnsembler"]
+No ROS here; the nodes wrap these. Import the modules themselves (``runtime.policy``,
+``runtime.pose``, ...): pose maths and safety stay free of torch.
+"""
