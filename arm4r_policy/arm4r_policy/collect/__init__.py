@@ -25,9 +25,9 @@ from arm4r_policy.collect.episode import (
 from arm4r_policy.collect.layout import MAX_STEPS, MIN_STEPS, collection_directory
 from arm4r_policy.collect.recorder import EpisodeLabel, EpisodeRecorder, RecorderConfig
 from arm4r_policy.collect.resume import Collection
-from arm4r_policy.collect.robot import Observation, Robot, Sampler
 from arm4r_policy.collect.tracks import GroundTruthTracker
 from arm4r_policy.collect.validation import EpisodeInfo, validate_episode
+from arm4r_policy.runtime.robot import Observation, Robot, Sampler
 
 __all__ = [
     "MAX_STEPS",

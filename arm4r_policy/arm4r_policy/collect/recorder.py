@@ -36,8 +36,8 @@ from arm4r_policy.collect.episode import (
     write_episode,
 )
 from arm4r_policy.collect.layout import MAX_STEPS, check_camera_dirs, default_camera_dirs
-from arm4r_policy.collect.robot import Observation, Robot
 from arm4r_policy.errors import ConfigError, DatasetError
+from arm4r_policy.runtime.robot import Observation, Robot
 
 
 @dataclass(frozen=True)

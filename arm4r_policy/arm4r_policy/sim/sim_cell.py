@@ -20,6 +20,7 @@ import mujoco
 import numpy as np
 
 from arm4r_policy.errors import CommandError
+from arm4r_policy.runtime.robot import Observation
 from arm4r_policy.sim.cameras import flip_camera_axes, intrinsics_matrix
 from arm4r_policy.sim.cells import CellConfig, build_cell_spec
 from arm4r_policy.sim.forward_kinematics import ArmPose, forward_kinematics
@@ -38,41 +39,6 @@ from arm4r_policy.sim.trajectory import (
     sample_piecewise_linear,
 )
 from arm4r_policy.sim.transforms import invert_pose, make_pose, pose_to_xyz_euler
-
-
-@dataclass(frozen=True)
-class Observation:
-    """What the cameras and the robot report at one instant; poses in the robot base frame.
-
-    Attributes:
-        time: simulation time [s].
-        images: camera name -> (H, W, 3) uint8 RGB.
-        depths: camera name -> (H, W) float32 depth [m] along the optical axis; empty unless asked.
-        joint_positions: (7,) [rad].
-        ee_pose: (6,) TCP ``(x, y, z [m], a, b, c [rad])``, Euler intrinsic X-Y-Z.
-        flange_pose: (6,) flange, same convention.
-        gripper_closure: measured closure in [0, 1] (0 open).
-        gripper_width: measured pad-to-pad width [m].
-        intrinsics: camera name -> (3, 3) K [px] at the rendered size.
-        extrinsics: camera name -> (4, 4) camera-to-base pose, OpenCV axes (x right, y down,
-            z forward).
-    """
-
-    time: float
-    images: dict[str, np.ndarray]
-    depths: dict[str, np.ndarray]
-    joint_positions: np.ndarray
-    ee_pose: np.ndarray
-    flange_pose: np.ndarray
-    gripper_closure: float
-    gripper_width: float
-    intrinsics: dict[str, np.ndarray]
-    extrinsics: dict[str, np.ndarray]
-
-    @property
-    def proprio(self) -> np.ndarray:
-        """(7,) ``ee_pose`` followed by ``gripper_closure``: the ARM4R robot state."""
-        return np.append(self.ee_pose, self.gripper_closure)
 
 
 @dataclass(frozen=True)

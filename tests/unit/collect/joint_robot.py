@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from arm4r_policy.collect import Observation, Robot, Sampler
+from arm4r_policy.runtime.robot import Observation, Robot, Sampler
 from arm4r_policy.sim import SimCell
 from tests.unit.sim.ik import solve_tcp_ik
 

@@ -1,5 +1,7 @@
 """The robot as collection, evaluation and the ROS graph drive it: observe, move linearly, grip.
 
+Neutral ground: simulation and hardware drivers implement it, so it imports neither.
+
 Implementations: the MuJoCo cell with the IK linear planner (sim), Kinova and Franka drivers
 (hardware). Poses are in the robot BASE frame, as MoveIt and the real controllers use it; the end
 effector is the TCP (between the finger pads).
@@ -15,13 +17,47 @@ how the recorder takes frames at a fixed rate (15 Hz) during motions without a t
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
-from arm4r_policy.sim import Observation
-
 __all__ = ["Observation", "Robot", "Sampler"]
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the cameras and the robot report at one instant; poses in the robot base frame.
+
+    Attributes:
+        time: simulation time [s].
+        images: camera name -> (H, W, 3) uint8 RGB.
+        depths: camera name -> (H, W) float32 depth [m] along the optical axis; empty unless asked.
+        joint_positions: (7,) [rad].
+        ee_pose: (6,) TCP ``(x, y, z [m], a, b, c [rad])``, Euler intrinsic X-Y-Z.
+        flange_pose: (6,) flange, same convention.
+        gripper_closure: measured closure in [0, 1] (0 open).
+        gripper_width: measured pad-to-pad width [m].
+        intrinsics: camera name -> (3, 3) K [px] at the rendered size.
+        extrinsics: camera name -> (4, 4) camera-to-base pose, OpenCV axes (x right, y down,
+            z forward).
+    """
+
+    time: float
+    images: dict[str, np.ndarray]
+    depths: dict[str, np.ndarray]
+    joint_positions: np.ndarray
+    ee_pose: np.ndarray
+    flange_pose: np.ndarray
+    gripper_closure: float
+    gripper_width: float
+    intrinsics: dict[str, np.ndarray]
+    extrinsics: dict[str, np.ndarray]
+
+    @property
+    def proprio(self) -> np.ndarray:
+        """(7,) ``ee_pose`` followed by ``gripper_closure``: the ARM4R robot state."""
+        return np.append(self.ee_pose, self.gripper_closure)
 
 
 class Sampler(Protocol):
