@@ -13,7 +13,7 @@ deterministic: the same seed and the same command sequence give the same states.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import mujoco
@@ -128,7 +128,11 @@ class SimCell:
         mujoco.mj_step(self.model, self.data, nstep=n)
 
     def execute_joint_trajectory(
-        self, times: np.ndarray, positions: np.ndarray, settle_time: float = 0.3
+        self,
+        times: np.ndarray,
+        positions: np.ndarray,
+        settle_time: float = 0.3,
+        after_step: Callable[[], None] | None = None,
     ) -> TrackingReport:
         """Track a joint trajectory through the servos and return once it has settled.
 
@@ -139,6 +143,7 @@ class SimCell:
             times: (N,) waypoint times [s] from now, >= 0 and strictly increasing.
             positions: (N, 7) waypoints [rad], within the joint limits.
             settle_time: extra time [s] at the last waypoint.
+            after_step: called after every physics step, e.g. to record at a fixed rate.
         """
         positions = check_joint_positions(positions, self._limits, "trajectory positions")
         if positions.ndim != 2:
@@ -162,6 +167,8 @@ class SimCell:
             self.data.ctrl[self._arm_ctrl] = commands[k]
             mujoco.mj_step(self.model, self.data)
             errors[k] = np.max(np.abs(self.data.qpos[self._arm_qpos] - reference[k]))
+            if after_step is not None:
+                after_step()
         return TrackingReport(
             max_error=float(errors.max()), final_error=float(errors[-1]), duration=total_steps * dt
         )
