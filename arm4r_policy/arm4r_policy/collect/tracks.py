@@ -136,12 +136,8 @@ class GroundTruthTracker:
 
     def sample(self) -> None:
         """Record every point at the cell's current state (step 0 places the grid)."""
-        model, data = self.cell.model, self.cell.data
-        # Poses lag the state by one step after mj_step; these position-stage calls bring bodies
-        # and cameras up to date without changing the state.
-        mujoco.mj_kinematics(model, data)
-        mujoco.mj_comPos(model, data)
-        mujoco.mj_camlight(model, data)
+        data = self.cell.data
+        self.cell.update_kinematics()
         world_from_camera = self.cell.base_pose @ self.cell.camera_extrinsics(self.camera)
         depth = self._render(segmentation=False)
         if self._local is None:

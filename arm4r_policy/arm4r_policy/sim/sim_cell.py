@@ -194,7 +194,7 @@ class SimCell:
         """Measured closure in [0, 1] (0 open)."""
         return float(self.data.qpos[self._finger_qpos].sum() / self.robot.gripper.stroke)
 
-    def _update_kinematics(self) -> None:
+    def update_kinematics(self) -> None:
         """Recompute poses (bodies, sites, cameras) from the current joint angles.
 
         ``mj_step`` computes poses before it integrates, so after a step they lag the state by one
@@ -205,7 +205,7 @@ class SimCell:
         mujoco.mj_camlight(self.model, self.data)
 
     def _site_in_base(self, site: str) -> np.ndarray:
-        self._update_kinematics()
+        self.update_kinematics()
         world = make_pose(self.data.site(site).xmat.reshape(3, 3), self.data.site(site).xpos)
         return self.base_from_world @ world
 
@@ -235,7 +235,7 @@ class SimCell:
     def object_pose(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """Position (3,) [m] and quaternion (4,) (w, x, y, z) of an object's body, world frame."""
         self._task_object(name)
-        self._update_kinematics()
+        self.update_kinematics()
         body = self.data.body(name)
         return body.xpos.copy(), body.xquat.copy()
 
@@ -261,7 +261,7 @@ class SimCell:
         else:
             mocap = self.model.body(name).mocapid[0]
             self.data.mocap_pos[mocap], self.data.mocap_quat[mocap] = position, quat
-        self._update_kinematics()
+        self.update_kinematics()
 
     def button_depth(self, name: str) -> float:
         """How far [m] a button's cap is pushed in (0 at rest, up to its travel)."""
@@ -305,7 +305,7 @@ class SimCell:
             image_size: (width, height) [px]; defaults to ``config.image_size`` (640x480).
         """
         width, height = image_size or self.config.image_size
-        self._update_kinematics()
+        self.update_kinematics()
         images = {
             name: self._renderer.rgb(self.data, name, width, height) for name in self.camera_names
         }

@@ -37,7 +37,7 @@ def _geoms(cell: SimCell, name: str) -> np.ndarray:
 def distance(cell: SimCell, first: str, second: str) -> float:
     """Smallest signed distance [m] between two bodies' geoms (capped at 5 cm)."""
     model, data = cell.model, cell.data
-    mujoco.mj_kinematics(model, data)
+    cell.update_kinematics()
     return min(
         mujoco.mj_geomDistance(model, data, int(a), int(b), _DISTANCE_CAP, None)
         for a in _geoms(cell, first)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import mujoco
 import numpy as np
 
 from arm4r_policy.sim.objects import Container, TaskObject
@@ -75,7 +74,7 @@ class PickPlace(PlacingTask):
 
     def in_place(self, cell: SimCell) -> bool:
         position, quat = cell.object_pose(self.container.name)
-        mujoco.mj_kinematics(cell.model, cell.data)
+        cell.update_kinematics()
         centre_of_mass = cell.data.body(self.variation).xipos
         pose = make_pose(quat_to_matrix(quat), position)
         return is_inside(self.container, pose, centre_of_mass)
