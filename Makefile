@@ -9,9 +9,19 @@ PACKAGES := arm4r_policy arm4r_bringup arm4r_training
 export HF_HUB_OFFLINE := 1
 export MUJOCO_GL ?= egl
 
-.PHONY: venv test lint bench lock clean
+.PHONY: venv rendering test lint bench lock clean
 
-venv: $(STAMP)
+venv: rendering $(STAMP)
+
+# MuJoCo renders offscreen through EGL: Mesa's software rasteriser on machines without a GPU.
+EGL_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri
+rendering:
+	@ldconfig -p | grep -q libEGL_mesa || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $(EGL_PACKAGES); \
+	  else \
+	    echo "Offscreen rendering needs: sudo apt-get install $(EGL_PACKAGES)"; exit 1; \
+	  fi; }
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

@@ -25,6 +25,8 @@ setup(
     entry_points={
         "console_scripts": [
             "arm4r = arm4r_policy.cli:main",
+            "policy_node = arm4r_policy.nodes.policy_node:main",
+            "track_viz_node = arm4r_policy.nodes.track_viz_node:main",
         ],
     },
 )
