@@ -22,6 +22,7 @@ from arm4r_policy.errors import CheckpointError, ConfigError
 from arm4r_policy.model.arm4r import ARM4R, STATE_SPECIFIC_PARTS
 from arm4r_policy.model.config import ARM4RConfig
 from arm4r_policy.model.normalization import Normalizer
+from arm4r_policy.model.state_dict import check_keys_and_shapes
 
 WEIGHTS = "model.safetensors"
 CONFIG = "config.json"
@@ -137,14 +138,7 @@ def _check_state(
     path: Path, expected: dict[str, torch.Tensor], found: dict[str, torch.Tensor]
 ) -> None:
     """Every expected key present with its shape, and nothing else."""
-    for key, tensor in expected.items():
-        if key not in found:
-            raise CheckpointError(f"{path}: missing key {key!r}")
-        if found[key].shape != tensor.shape:
-            raise CheckpointError(
-                f"{path}: key {key!r} has shape {tuple(found[key].shape)}, "
-                f"the model expects {tuple(tensor.shape)}"
-            )
+    check_keys_and_shapes(path, expected, found, part="model")
     extra = sorted(set(found) - set(expected))
     if extra:
         raise CheckpointError(f"{path}: unexpected key {extra[0]!r} ({len(extra)} in all)")

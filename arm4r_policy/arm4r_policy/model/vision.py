@@ -16,6 +16,7 @@ from safetensors.torch import load_file
 from torch import nn
 
 from arm4r_policy.errors import CheckpointError
+from arm4r_policy.model.state_dict import check_keys_and_shapes
 
 log = logging.getLogger(__name__)
 
@@ -103,14 +104,7 @@ class VisionTransformer(nn.Module):
         path = Path(path)
         state = _read_state_dict(path)
         own = self.state_dict()
-        for key, tensor in own.items():
-            if key not in state:
-                raise CheckpointError(f"{path}: missing image-encoder key {key!r}")
-            if state[key].shape != tensor.shape:
-                raise CheckpointError(
-                    f"{path}: key {key!r} has shape {tuple(state[key].shape)}, "
-                    f"the encoder expects {tuple(tensor.shape)}"
-                )
+        check_keys_and_shapes(path, own, state, part="image-encoder")
         unused = [k for k in state if k not in own and not k.startswith(_IGNORED_PREFIXES)]
         if unused:
             log.warning(
