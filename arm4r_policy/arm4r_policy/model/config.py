@@ -53,6 +53,7 @@ class ARM4RConfig:
 
     # image encoder: ViT in the timm/MAE layout, every token kept (patches + CLS)
     num_cameras: int = 2
+    camera_names: tuple[str, ...] | None = None  # which camera feeds each slot, in order
     image_size: int = 224  # [px], square
     patch_size: int = 16
     vision_width: int = 768
@@ -81,6 +82,14 @@ class ARM4RConfig:
             raise ConfigError(f"ARM4RConfig.mode: expected one of {MODES}, got {self.mode!r}")
         if self.horizon is None:
             object.__setattr__(self, "horizon", DEFAULT_HORIZON[self.mode])
+        if self.camera_names is not None:
+            object.__setattr__(self, "camera_names", tuple(self.camera_names))
+            names = self.camera_names
+            if len(names) != self.num_cameras or len(set(names)) != len(names):
+                raise ConfigError(
+                    f"ARM4RConfig.camera_names: expected {self.num_cameras} distinct names, "
+                    f"got {list(names)}"
+                )
         for name in _POSITIVE_INTS:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:

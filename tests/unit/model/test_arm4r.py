@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from arm4r_policy.errors import ObservationError
+from arm4r_policy.errors import ConfigError, ObservationError
 from arm4r_policy.model import ARM4R, ARM4RConfig, l1_loss, parameter_counts
 
 from .builders import random_window, small_config
@@ -144,3 +144,8 @@ def test_wrong_image_shapes_are_rejected(small_model, images_shape, message):
     _, states, actions, instruction = random_window(small_model.config, batch=1, steps=6)
     with pytest.raises(ObservationError, match=message):
         small_model(torch.zeros(images_shape), states, actions, instruction)
+
+
+def test_camera_names_must_match_the_camera_count():
+    with pytest.raises(ConfigError, match="camera_names: expected 2 distinct names"):
+        ARM4RConfig.tiny(camera_names=("ego",))

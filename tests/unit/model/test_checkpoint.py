@@ -128,3 +128,9 @@ def test_stage_transfer_from_a_different_width_names_the_key(tmp_path):
     source = save_checkpoint(tmp_path / "stage2", points, fitted_normalizer(48))
     with pytest.raises(CheckpointError, match="key 'text_encoder.fc2.weight' has shape"):
         transfer_pretrained(ARM4R(small_config()), source)
+
+
+def test_camera_order_survives_the_round_trip(tmp_path):
+    model = ARM4R(small_config(camera_names=["ego", "side"]))
+    loaded, _ = load_checkpoint(save_checkpoint(tmp_path / "c", model, fitted_normalizer(10)))
+    assert loaded.config.camera_names == ("ego", "side")
