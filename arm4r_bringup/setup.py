@@ -1,6 +1,9 @@
+from glob import glob
+
 from setuptools import find_packages, setup
 
 PACKAGE = "arm4r_bringup"
+SHARED = ("config", "launch", "rviz")  # installed to share/arm4r_bringup/<folder>
 
 setup(
     name=PACKAGE,
@@ -9,6 +12,7 @@ setup(
     data_files=[
         ("share/ament_index/resource_index/packages", [f"resource/{PACKAGE}"]),
         (f"share/{PACKAGE}", ["package.xml"]),
+        *((f"share/{PACKAGE}/{folder}", glob(f"{folder}/*")) for folder in SHARED),
     ],
     python_requires=">=3.10",
     zip_safe=True,

@@ -1,0 +1,49 @@
+"""Thin rclpy nodes wiring the ARM4R core to ROS 2 topics (the only place that imports rclpy).
+
+Console scripts: ``policy_node`` and ``track_viz_node``. Topic names and QoS: ``topics.py``.
+Every pose is a geometry_msgs pose in the robot base frame (parameter ``frame_id``, default
+``base_link``); ROS quaternions are ``(x, y, z, w)``. Full-size camera frames between processes
+need the Fast DDS profile ``arm4r_bringup/config/fastdds.xml`` (``FASTDDS_DEFAULT_PROFILES_FILE``).
+
+policy_node
+    Subscribes ``/cameras/<name>/image_raw`` for each name in ``camera_names`` (rgb8, sensor-data
+    QoS), ``/arm4r/ee_pose`` (PoseStamped), ``/arm4r/gripper_state`` (JointState, joint
+    ``"gripper"``, position = closure 0 open .. 1 closed), ``/arm4r/instruction`` (String,
+    transient-local; a new text resets the policy) and ``/arm4r/motion_result``. Publishes
+    ``/arm4r/target_pose`` (PoseStamped), ``/arm4r/gripper_command`` (Float64, closure 0..1),
+    ``/arm4r/predicted_path`` (Path, the predicted chunk) and ``/diagnostics``.
+
+    Loop: take the newest observation whose images, pose and gripper state are stamped within
+    ``sync_tolerance`` of each other, are all younger than ``staleness_timeout`` and all stamped
+    after the end of the last motion; step the policy; pass its target through the safety layer
+    (workspace box, ``max_translation``, ``max_rotation``, input ages); publish target, gripper
+    command and path; then wait for the motion result of that target (at most
+    ``motion_timeout``) before observing again. Nothing reaches the robot when an input is
+    missing, stale or malformed (e.g. a non-finite pose, cameras of different sizes) or the safety
+    layer refuses: ``/diagnostics`` then says why (WARN while inputs are missing or unmatched,
+    ERROR for stale inputs, refused observations and targets, failed or overdue motions).
+
+    An end-effector pose in a frame other than ``frame_id`` is refused (there is no tf here).
+    Every target and its path carry the stamp of the observation they were computed from
+    (the first camera's frame), which is unique per target.
+
+    ``dry_run``: targets go to ``/arm4r/dry_run/target_pose`` and ``/arm4r/dry_run/gripper_command``
+    instead, the policy steps at ``dry_run_rate_hz`` and never waits for motion results.
+
+Motion result contract (``/arm4r/motion_result``, diagnostic_msgs/DiagnosticStatus, reliable)
+    Whoever executes ``/arm4r/target_pose`` publishes exactly one status per target when its
+    motion has ended: ``level`` OK when the motion was completed, anything else (ERROR) when it
+    failed or was not started; ``message`` the reason in words; ``name`` the executor;
+    ``values`` hold the key ``"target_stamp"`` with the target's ``header.stamp`` written as
+    ``"<sec>.<nanosec as 9 digits>"`` (``conversions.format_stamp``; ``conversions.motion_result``
+    builds the whole status). A result whose stamp is not the awaited target's is ignored, as is
+    one that arrives after ``motion_timeout``. The next observation must be stamped after the
+    result was received.
+
+track_viz_node
+    Subscribes ``/arm4r/predicted_path`` and publishes ``/arm4r/markers`` (MarkerArray: DELETEALL,
+    LINE_STRIP, SPHERE_LIST, ARROW at the first target; ``markers.py``) in the path's frame.
+    Extension point for point-tracking checkpoints: ``/arm4r/predicted_tracks_points``
+    (sensor_msgs/PointCloud2, xyz per tracked point in the camera frame) is reserved for their
+    predicted tracks; nothing publishes or draws it yet.
+"""

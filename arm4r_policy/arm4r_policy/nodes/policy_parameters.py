@@ -1,0 +1,104 @@
+"""The policy node's parameters, and the Policy and SafetyLimits they configure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+
+from arm4r_policy.errors import ARM4RError, ConfigError
+from arm4r_policy.nodes.parameters import (
+    ParameterSpec,
+    existing_directory,
+    non_empty,
+    optional_directory,
+    positive,
+    topic_names,
+    unit_interval,
+    vector3,
+)
+from arm4r_policy.runtime.policy import Policy, PolicyOptions
+from arm4r_policy.runtime.safety import SafetyLimits
+
+
+def _torch_device(value: str) -> str | None:
+    expected = "a torch device of this machine, e.g. 'cpu' or 'cuda:0'"
+    try:
+        device = torch.device(value)
+    except RuntimeError:
+        return expected
+    return expected if device.type == "cuda" and not torch.cuda.is_available() else None
+
+
+PARAMETERS = (
+    ParameterSpec(
+        "checkpoint",
+        "",
+        "checkpoint directory (config.json, model.safetensors)",
+        existing_directory,
+    ),
+    ParameterSpec(
+        "text_weights", "", "local CLIP text-encoder directory; empty: none", optional_directory
+    ),
+    ParameterSpec("device", "cpu", "torch device the policy runs on", _torch_device),
+    ParameterSpec(
+        "camera_names",
+        ["ego", "side"],
+        "cameras in the checkpoint's order; images on /cameras/<name>/image_raw",
+        topic_names,
+    ),
+    ParameterSpec("sync_tolerance", 0.05, "[s] largest stamp spread in one observation", positive),
+    ParameterSpec("staleness_timeout", 0.5, "[s] oldest input a target may use", positive),
+    ParameterSpec("workspace_min", [0.2, -0.6, 0.0], "[m] workspace box low corner", vector3),
+    ParameterSpec("workspace_max", [0.9, 0.6, 0.8], "[m] workspace box high corner", vector3),
+    ParameterSpec("max_translation", 0.05, "[m] longest step to one target", positive),
+    ParameterSpec("max_rotation", 0.35, "[rad] largest rotation to one target", positive),
+    ParameterSpec(
+        "gripper_threshold", 0.4, "closure above which the gripper closes", unit_interval
+    ),
+    ParameterSpec("temporal_ensembling", True, "blend overlapping chunks (ACT-style)"),
+    ParameterSpec("motion_timeout", 10.0, "[s] wait for a motion result, then go on", positive),
+    ParameterSpec("dry_run", False, "send targets to /arm4r/dry_run/* only; never wait"),
+    ParameterSpec("dry_run_rate_hz", 2.0, "[Hz] policy steps per second in a dry run", positive),
+    ParameterSpec("frame_id", "base_link", "robot base frame of every pose", non_empty),
+)
+
+
+def safety_limits(values: Mapping[str, Any]) -> SafetyLimits:
+    return SafetyLimits(
+        workspace_min=tuple(values["workspace_min"]),
+        workspace_max=tuple(values["workspace_max"]),
+        max_translation=values["max_translation"],
+        max_rotation=values["max_rotation"],
+        stale_after=values["staleness_timeout"],
+    )
+
+
+def load_policy(values: Mapping[str, Any]) -> Policy:
+    """The checkpoint's policy; a ConfigError names the parameter that does not fit."""
+    options = PolicyOptions(
+        temporal_ensembling=values["temporal_ensembling"],
+        gripper_threshold=values["gripper_threshold"],
+    )
+    try:
+        policy = Policy.from_checkpoint(
+            values["checkpoint"], values["text_weights"] or None, values["device"], options
+        )
+    except ARM4RError as error:
+        raise ConfigError(
+            f"parameter checkpoint ({values['checkpoint']!r}, text_weights "
+            f"{values['text_weights']!r}): {error}"
+        ) from error
+    cameras, recorded = list(values["camera_names"]), policy.config.camera_names
+    if len(cameras) != policy.config.num_cameras:
+        raise ConfigError(
+            f"parameter camera_names: the checkpoint expects {policy.config.num_cameras} "
+            f"cameras, got {cameras}"
+        )
+    if recorded is not None and tuple(cameras) != recorded:
+        raise ConfigError(
+            f"parameter camera_names: the checkpoint was trained on {list(recorded)} in this "
+            f"order, got {cameras}"
+        )
+    return policy
