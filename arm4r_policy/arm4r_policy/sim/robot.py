@@ -85,6 +85,9 @@ class SimRobot(Robot):
 
     def move_linear(self, target_pose: np.ndarray, sampler: Sampler | None = None) -> None:
         trajectory = plan_linear(self._arm, self.cell.joint_positions, target_pose, self.limits)
+        if len(trajectory.times) == 1:  # already there: hold for the settle time
+            self._hold(self.settle_time, sampler)
+            return
         self.cell.execute_joint_trajectory(
             trajectory.times, trajectory.positions, self.settle_time, lambda: self._tick(sampler)
         )
@@ -100,6 +103,11 @@ class SimRobot(Robot):
             widths.append(self.cell.gripper_width)
             if len(widths) > window and abs(widths[-1] - widths[-1 - window]) < GRIPPER_STILL:
                 break
+
+    def _hold(self, duration: float, sampler: Sampler | None) -> None:
+        for _ in range(round(duration / self.cell.model.opt.timestep)):
+            self.cell.step()
+            self._tick(sampler)
 
     def _tick(self, sampler: Sampler | None) -> None:
         """After a physics step: advance the task's monitors and serve the sampler when due."""
