@@ -27,3 +27,7 @@ class PlanningError(ARM4RError):
 
 class DatasetError(ARM4RError):
     """An episode or collection on disk is malformed, incomplete, or not ours to change."""
+
+
+class HardwareError(ARM4RError):
+    """A device or robot controller refused, failed or vanished; the message names which."""
