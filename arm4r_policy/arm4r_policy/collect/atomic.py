@@ -5,7 +5,8 @@ keeps it out of ``glob`` (the public ARM4R reader finds episodes with ``**/*prop
 skips hidden entries), and the marker lets a later run recognise what a killed run left behind
 (``is_staging_name``). A rename within one directory is atomic on POSIX file systems, so a reader
 sees either nothing or the finished directory / file. This is safe against a killed process; it
-does not fsync, so after a power cut ``validate_episode`` is what tells a truncated file.
+does not fsync directories, so after a power cut ``validate_episode`` is what tells a truncated
+file.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import shutil
 import uuid
 from pathlib import Path
 
+from arm4r_policy.atomic_file import replace_file
 from arm4r_policy.errors import DatasetError
 
 STAGING_MARKER = ".partial-"
@@ -82,10 +84,5 @@ class StagedDirectory:
 def write_json_atomically(path: Path, document: dict) -> None:
     """Write ``document`` as indented JSON to ``path``, replacing any previous version whole."""
     path = Path(path)
-    staging = staging_path(path)
-    try:
-        staging.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
-        os.replace(staging, path)
-    except BaseException:
-        staging.unlink(missing_ok=True)
-        raise
+    text = json.dumps(document, indent=2, sort_keys=True) + "\n"
+    replace_file(path, text, staging=staging_path(path))

@@ -18,8 +18,6 @@ convention, the one every intrinsic matrix of this package uses).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +26,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from arm4r_policy.atomic_file import replace_file
 from arm4r_policy.errors import ConfigError
 
 __all__ = [
@@ -285,18 +284,7 @@ def load_calibration(path: str | Path) -> CameraCalibration:
 def save_calibration(calibration: CameraCalibration, path: str | Path) -> None:
     """Write ``calibration`` as ``camera_calibration`` YAML, atomically.
 
-    The text goes to a temporary file in the same directory, is flushed to disk, and replaces
-    ``path`` by a rename: readers see the old file or the new one, never a partial one.
+    Readers see the old file or the new one, never a partial one.
     """
-    path = Path(path)
     text = yaml.safe_dump(calibration.to_yaml_dict(), sort_keys=False, default_flow_style=None)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    replace_file(Path(path), text)
