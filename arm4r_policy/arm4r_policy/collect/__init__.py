@@ -11,6 +11,10 @@ Pieces, one module each:
   ``validation`` checks one file by file.
 - ``resume``: ``Collection``, the seeds done and to do in ``<out>/<task>/<variation>/<cell>/``.
 - ``tracks``: ``GroundTruthTracker``, simulator point tracks for Stage 2.
+- ``scripted``: the procedural demonstrations of every task family (paper appendix E.2), driving
+  a ``Robot`` from a task's ``Goal`` in the base frame.
+- ``session``: ``CollectionSession``, the ``arm4r collect`` loop: scripted demos recorded seed
+  after seed until each variation holds the requested episodes.
 - ``layout``, ``arrays``, ``atomic``: names on disk, zarr v2 arrays, whole-or-nothing writes.
 """
 
@@ -25,6 +29,19 @@ from arm4r_policy.collect.episode import (
 from arm4r_policy.collect.layout import MAX_STEPS, MIN_STEPS, collection_directory
 from arm4r_policy.collect.recorder import EpisodeLabel, EpisodeRecorder, RecorderConfig
 from arm4r_policy.collect.resume import Collection
+from arm4r_policy.collect.scripted import (
+    DemoRandomization,
+    DemoSettings,
+    DemoTargets,
+    run_demo,
+    targets_in_base,
+)
+from arm4r_policy.collect.session import (
+    CollectionSession,
+    CollectRequest,
+    DemoOutcome,
+    perform_demo,
+)
 from arm4r_policy.collect.tracks import GroundTruthTracker
 from arm4r_policy.collect.validation import EpisodeInfo, validate_episode
 from arm4r_policy.runtime.robot import Observation, Robot, Sampler
@@ -33,7 +50,13 @@ __all__ = [
     "MAX_STEPS",
     "MIN_STEPS",
     "CameraInfo",
+    "CollectRequest",
     "Collection",
+    "CollectionSession",
+    "DemoOutcome",
+    "DemoRandomization",
+    "DemoSettings",
+    "DemoTargets",
     "EpisodeInfo",
     "EpisodeLabel",
     "EpisodeMeta",
@@ -47,6 +70,9 @@ __all__ = [
     "Robot",
     "Sampler",
     "collection_directory",
+    "perform_demo",
+    "run_demo",
+    "targets_in_base",
     "validate_episode",
     "write_episode",
 ]
