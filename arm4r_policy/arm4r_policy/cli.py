@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 import torch
 
+from arm4r_policy.errors import ARM4RError
 from arm4r_policy.model import ARM4R, ARM4RConfig, parameter_counts
 from arm4r_policy.model.checkpoint import load_config
 
@@ -28,6 +31,59 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _collect(args: argparse.Namespace) -> int:
+    """Record scripted demonstrations (paper appendix E.2); a rerun resumes to the count.
+
+    Exit codes: 0 done, 1 the collection failed while running, 2 a refused request (nothing
+    written), 130 interrupted.
+    """
+    os.environ.setdefault("MUJOCO_GL", "egl")  # read by mujoco at its first import, just below
+    from arm4r_policy.collect.session import CollectionSession, CollectRequest, describe_tasks
+
+    if args.list:
+        print(describe_tasks())
+        return 0
+    if None in (args.cell, args.task, args.out):
+        print("arm4r collect: --cell, --task and --out are required (or --list)", file=sys.stderr)
+        return 2
+    request = dict(
+        cell=args.cell, task=args.task, variations=(args.variation,) if args.variation else (),
+        episodes=args.episodes, out=args.out, first_seed=args.seed,
+        image_size=(args.size, args.size), rate_hz=args.rate, tracks=args.tracks,
+        track_camera=args.track_camera, grid_size=args.grid, text_weights=args.text_weights,
+    )  # fmt: skip
+    try:
+        session = CollectionSession(CollectRequest(**request))
+    except ARM4RError as refusal:
+        print(f"arm4r collect: {refusal}", file=sys.stderr)
+        return 2
+    try:
+        session.run()
+    except ARM4RError as failure:
+        print(f"arm4r collect: {failure}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("arm4r collect: interrupted; the same command resumes", file=sys.stderr)
+        return 130
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    """Evaluate a checkpoint by the paper's protocol in simulation (``arm4r_training.eval_cli``)."""
+    try:
+        from arm4r_training.eval_cli import run
+    except ModuleNotFoundError as missing:
+        if (missing.name or "").partition(".")[0] != "arm4r_training":
+            raise  # arm4r_training is there but one of its own imports failed
+        print(
+            "arm4r eval: needs the arm4r_training package, which is not installed; install it "
+            "with `pip install -e arm4r_training`",
+            file=sys.stderr,
+        )
+        return 2
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="arm4r", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -39,6 +95,48 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--mode", choices=["control", "points"], default="control")
     info.add_argument("--context", type=int, default=16, help="steps in the window, C")
     info.set_defaults(run=_info)
+
+    collect = commands.add_parser("collect", help="record scripted demonstrations in simulation")
+    collect.add_argument("--list", action="store_true", help="list cells, tasks and variations")
+    collect.add_argument("--cell", help="kinova or franka")
+    collect.add_argument("--task", help="a task of the cell, e.g. pick_cube")
+    collect.add_argument("--variation", help="one variation; all of the task's when omitted")
+    collect.add_argument("--episodes", type=int, default=190, help="episodes per variation")
+    collect.add_argument("--seed", type=int, default=0, help="first seed of a new collection")
+    collect.add_argument("--out", type=Path, help="collection output directory")
+    collect.add_argument("--tracks", action="store_true", help="store ground-truth point tracks")
+    collect.add_argument("--track-camera", help="camera to track; default: the exterior one")
+    collect.add_argument("--grid", type=int, default=36, help="g of the g x g tracked grid")
+    collect.add_argument("--size", type=int, default=224, help="stored image side [px]")
+    collect.add_argument("--rate", type=float, default=15.0, help="recording rate [Hz]")
+    collect.add_argument("--text-weights", type=Path, help="local CLIP text tower directory")
+    collect.set_defaults(run=_collect)
+
+    evaluate = commands.add_parser("eval", help="evaluate a checkpoint in simulation")
+    evaluate.add_argument("--cell", required=True, help="kinova or franka")
+    evaluate.add_argument("--task", required=True, help="a task of the cell, e.g. pick_cube")
+    evaluate.add_argument("--variation", help="one variation; all of the task's when omitted")
+    evaluate.add_argument("--checkpoint", type=Path, required=True, help="a control checkpoint")
+    evaluate.add_argument("--episodes", type=int, default=25, help="per seed group (paper: 25)")
+    evaluate.add_argument("--seeds", type=int, default=3, help="seed groups (paper: 3)")
+    evaluate.add_argument(
+        "--seed",
+        type=int,
+        help="first evaluation seed (default 1000000); collections use seeds from 0 upward, so "
+        "any first seed from 100000 on gives held-out scenes",
+    )
+    evaluate.add_argument("--out", type=Path, help="output directory (arm4r_eval/<cell>_<task>)")
+    evaluate.add_argument(
+        "--video-episodes",
+        type=int,
+        default=1,
+        help="film the first N episodes of the first seed group of each variation",
+    )
+    evaluate.add_argument("--text-weights", type=Path, help="local CLIP text tower directory")
+    evaluate.add_argument("--image-size", type=int, help="policy frame side [px] (checkpoint's)")
+    evaluate.add_argument("--max-steps", type=int, help="policy steps per episode (the task's)")
+    evaluate.add_argument("--ros", action="store_true", help="run through the ROS graph")
+    evaluate.set_defaults(run=_eval)
     return parser
 
 

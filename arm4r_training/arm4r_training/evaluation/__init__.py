@@ -1,0 +1,70 @@
+"""The ARM4R evaluation protocol in simulation (``arm4r eval``), one module per idea:
+
+- ``safety_box``: the safety limits every target passes, from the task's table region.
+- ``rollout``: ``Rollout``, one episode of a policy on a ``SimRobot``: observe, predict, guard,
+  move, grip, judge.
+- ``protocol``: episodes x seed groups per variation, their seeds, success rates [%] as mean +-
+  std over the groups, and ``Evaluation``, which loads a checkpoint and runs it all.
+- ``video``: MP4s of chosen episodes, camera views side by side with the predicted path.
+- ``report``: the printed table and ``results.json``.
+
+Use::
+
+    request = EvaluationRequest("kinova", "pick_cube", Path("ckpt"), Path("eval_out"))
+    evaluation = Evaluation(request)
+    records = evaluation.run()
+    write_results(request.out, results_document(evaluation, records))
+"""
+
+from arm4r_training.evaluation.protocol import (
+    DEFAULT_FIRST_SEED,
+    SEED_GROUP_STRIDE,
+    EpisodeRecord,
+    Evaluation,
+    EvaluationRequest,
+    SuccessRate,
+    evaluation_seed,
+    policy_cameras,
+    success_rate,
+    success_rates,
+)
+from arm4r_training.evaluation.report import format_table, results_document, write_results
+from arm4r_training.evaluation.rollout import (
+    FAILURE_KINDS,
+    PLANNING_REFUSED,
+    SAFETY_REFUSED,
+    TIMEOUT,
+    EpisodeResult,
+    Rollout,
+    RolloutSettings,
+    StepPolicy,
+)
+from arm4r_training.evaluation.safety_box import WorkspaceMargins, workspace_safety_limits
+from arm4r_training.evaluation.video import EpisodeVideo
+
+__all__ = [
+    "DEFAULT_FIRST_SEED",
+    "FAILURE_KINDS",
+    "PLANNING_REFUSED",
+    "SAFETY_REFUSED",
+    "SEED_GROUP_STRIDE",
+    "TIMEOUT",
+    "EpisodeRecord",
+    "EpisodeResult",
+    "EpisodeVideo",
+    "Evaluation",
+    "EvaluationRequest",
+    "Rollout",
+    "RolloutSettings",
+    "StepPolicy",
+    "SuccessRate",
+    "WorkspaceMargins",
+    "evaluation_seed",
+    "format_table",
+    "policy_cameras",
+    "results_document",
+    "success_rate",
+    "success_rates",
+    "workspace_safety_limits",
+    "write_results",
+]
