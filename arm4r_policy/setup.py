@@ -27,6 +27,8 @@ setup(
             "arm4r = arm4r_policy.cli:main",
             "policy_node = arm4r_policy.nodes.policy_node:main",
             "track_viz_node = arm4r_policy.nodes.track_viz_node:main",
+            "sim_node = arm4r_policy.nodes.sim_node:main",
+            "moveit_bridge_node = arm4r_policy.nodes.moveit_bridge_node:main",
         ],
     },
 )

@@ -1,6 +1,7 @@
 """Thin rclpy nodes wiring the ARM4R core to ROS 2 topics (the only place that imports rclpy).
 
-Console scripts: ``policy_node`` and ``track_viz_node``. Topic names and QoS: ``topics.py``.
+Console scripts: ``policy_node``, ``track_viz_node``, ``sim_node`` and ``moveit_bridge_node``.
+Topic names and QoS: ``topics.py``.
 Every pose is a geometry_msgs pose in the robot base frame (parameter ``frame_id``, default
 ``base_link``); ROS quaternions are ``(x, y, z, w)``. Full-size camera frames between processes
 need the Fast DDS profile ``arm4r_bringup/config/fastdds.xml`` (``FASTDDS_DEFAULT_PROFILES_FILE``).
@@ -39,6 +40,43 @@ Motion result contract (``/arm4r/motion_result``, diagnostic_msgs/DiagnosticStat
     builds the whole status). A result whose stamp is not the awaited target's is ignored, as is
     one that arrives after ``motion_timeout``. The next observation must be stamped after the
     result was received.
+
+sim_node
+    The MuJoCo cell (``cell``: kinova | franka) with one task (``task``, ``variation``; episode
+    seeds from ``seed``) as cameras, robot state and controllers, physics paced to the wall clock
+    times ``real_time_factor``. Publishes ``/cameras/<name>/image_raw`` (rgb8, ``image_width`` x
+    ``image_height``, frame ``<name>_optical_frame``) and ``/cameras/<name>/camera_info`` for each
+    camera of the cell at ``camera_rate_hz``; ``/joint_states`` (the 7 arm joints [rad] and the two
+    finger slides [m]), ``/arm4r/ee_pose`` (the TCP) and ``/arm4r/gripper_state`` at
+    ``state_rate_hz``; ``/arm4r/instruction`` (transient-local) at start and at each reset;
+    ``/diagnostics``. Every stamp is the ROS clock time at which the state was read or rendered
+    (wall clock). Executes ``/arm4r/sim/joint_trajectory`` (trajectory_msgs/JointTrajectory over
+    the 7 arm joints, any order: positions and ``time_from_start``, interpolated linearly as by
+    ``SimCell.execute_joint_trajectory``, then held ``settle_time``), one at a time, and answers
+    each on ``/arm4r/sim/trajectory_done`` in the motion-result format above, ``target_stamp``
+    being the trajectory's ``header.stamp`` (ERROR when refused: malformed, beyond a joint limit,
+    another still running, or cut short by a reset). Moves the gripper on
+    ``/arm4r/sim/gripper_command`` (Float64 closure) and answers on ``/arm4r/sim/gripper_done``
+    (DiagnosticStatus, value ``"closure"`` = the command as ``repr(float)``) once the fingers have
+    stopped. Services (std_srvs/Trigger): ``/arm4r/sim/reset`` starts the episode of the next seed
+    (message ``"episode seed <n>: <instruction>"``), ``/arm4r/sim/success`` answers whether the
+    task has succeeded. The physics depends only on the seed and on which commands came before
+    which physics step (``sim/stepper.py``).
+
+moveit_bridge_node
+    Subscribes ``/arm4r/target_pose`` and ``/arm4r/gripper_command``; publishes
+    ``/arm4r/motion_result`` (exactly one per target, contract above) and ``/diagnostics``. Each
+    target in ``frame_id`` moves the TCP linearly (``speed_scaling``); then, if the latest gripper
+    command differs from the closure last sent, the gripper moves; then the result is published
+    (runtime/motion_bridge.py). A target that is not a finite pose in ``frame_id``, that the
+    planner refuses (reach, joint limits: the message names the reason) or that fails to execute
+    is answered ERROR; a failed plan sends nothing to the arm. A target arriving while a motion
+    runs is answered ERROR at once ("still running") and the running motion goes on. Without
+    targets (e.g. the policy node stopped) nothing moves. ``backend`` ``sim``: the IK linear
+    planner of the ``cell``'s arm plans from the latest ``/joint_states`` and sim_node executes
+    (``/arm4r/sim/*``; ``motion_timeout`` bounds each wait). ``backend`` ``moveit``: MoveIt's Pilz
+    LIN through moveit_py (``moveit_group``, ``moveit_pose_link``; empty: the cell's preset) and
+    the GripperCommand action ``gripper_action``; it needs moveit_py (the docker image).
 
 track_viz_node
     Subscribes ``/arm4r/predicted_path`` and publishes ``/arm4r/markers`` (MarkerArray: DELETEALL,

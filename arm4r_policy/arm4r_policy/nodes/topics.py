@@ -19,6 +19,15 @@ PREDICTED_TRACKS_POINTS = "/arm4r/predicted_tracks_points"  # sensor_msgs/PointC
 MARKERS = "/arm4r/markers"  # visualization_msgs/MarkerArray
 MOTION_RESULT = "/arm4r/motion_result"  # diagnostic_msgs/DiagnosticStatus, see nodes/__init__.py
 DIAGNOSTICS = "/diagnostics"  # diagnostic_msgs/DiagnosticArray
+JOINT_STATES = "/joint_states"  # sensor_msgs/JointState, arm joints [rad] and finger slides [m]
+
+# Between sim_node and the bridge (nodes/__init__.py)
+SIM_JOINT_TRAJECTORY = "/arm4r/sim/joint_trajectory"  # trajectory_msgs/JointTrajectory
+SIM_TRAJECTORY_DONE = "/arm4r/sim/trajectory_done"  # DiagnosticStatus, motion-result format
+SIM_GRIPPER_COMMAND = "/arm4r/sim/gripper_command"  # std_msgs/Float64, closure 0 open .. 1 closed
+SIM_GRIPPER_DONE = "/arm4r/sim/gripper_done"  # DiagnosticStatus, value "closure" = the command
+SIM_RESET = "/arm4r/sim/reset"  # std_srvs/Trigger service: next episode
+SIM_SUCCESS = "/arm4r/sim/success"  # std_srvs/Trigger service: success = task succeeded
 
 # Streams where only the newest message matters; a best-effort reader also matches reliable writers.
 SENSOR_QOS = qos_profile_sensor_data
