@@ -169,3 +169,28 @@ def test_cameras_in_another_order_than_the_checkpoint_records_stop_the_node(star
     checkpoint = save_checkpoint(tmp_path / "swapped", ARM4R(config), Normalizer.identity(10, 10))
     node = start_node("policy_node", checkpoint=str(checkpoint), camera_names=["ego", "side"])
     assert_stops_naming(node, "camera_names")
+
+
+def test_without_a_motion_executor_no_target_is_sent_and_it_says_so(
+    graph, start_node, tiny_checkpoint
+):
+    diagnostics = graph.record(DiagnosticArray, topics.DIAGNOSTICS)
+    paths = graph.record(Path, topics.PREDICTED_PATH)
+    SensorStream(graph, CAMERAS, HOME)
+    send_instruction(graph, "pick up the yellow cube")
+    start_node("policy_node", checkpoint=str(tiny_checkpoint))
+    assert graph.spin_until(
+        lambda: diagnostics_matching(
+            diagnostics, DiagnosticStatus.WARN, "waiting for a motion executor"
+        ),
+        STARTUP,
+    )
+    assert not paths
+
+
+def test_a_repeated_instruction_starts_a_new_episode(run_policy):
+    node, bench = run_policy()
+    assert bench.await_targets(1, STARTUP)
+    send_instruction(bench.graph, "pick up the yellow cube")
+    episodes = lambda: node.output().count("new episode, policy reset")  # noqa: E731
+    assert bench.graph.spin_until(lambda: episodes() >= 2, 10.0), node.output()

@@ -84,10 +84,10 @@ class PolicyNode(Node):
         self.sync.add(topic, stamp_to_ns(msg.header.stamp), msg)
 
     def _on_instruction(self, msg: String) -> None:
-        if msg.data != self.instruction:
-            self.instruction = msg.data
-            self.policy.reset()
-            self.get_logger().info(f"new instruction {msg.data!r}: policy reset")
+        """Every instruction message starts an episode, also one repeating the last text."""
+        self.instruction = msg.data
+        self.policy.reset()
+        self.get_logger().info(f"instruction {msg.data!r}: new episode, policy reset")
 
     def _on_motion_result(self, status: DiagnosticStatus) -> None:
         try:
@@ -113,6 +113,10 @@ class PolicyNode(Node):
             return
         if self.instruction is None:
             self.diagnostics.report(WARN, f"waiting for an instruction on {topics.INSTRUCTION}")
+            return
+        if not self.dry_run and self.target_out.get_subscription_count() == 0:
+            # a target nobody receives would only cost a motion timeout
+            self.diagnostics.report(WARN, f"waiting for a motion executor on {topics.TARGET_POSE}")
             return
         observation = self.sync.take(self._now_ns(), after_ns=self.gate.opened_at_ns)
         if isinstance(observation, Observation):
