@@ -29,6 +29,8 @@ setup(
             "track_viz_node = arm4r_policy.nodes.track_viz_node:main",
             "sim_node = arm4r_policy.nodes.sim_node:main",
             "moveit_bridge_node = arm4r_policy.nodes.moveit_bridge_node:main",
+            "camera_node = arm4r_policy.nodes.camera_node:main",
+            "robot_state_node = arm4r_policy.nodes.robot_state_node:main",
         ],
     },
 )
