@@ -1,0 +1,31 @@
+"""The data source of ``arm4r-train``: episodes and point clips read from disk.
+
+Training code takes any ``DataFactory``; this one builds ``arm4r_training.data``'s
+``WindowDataset``, whose samples are a pure function of ``(seed, epoch, index)``, so its runs
+resume bit-exactly with any number of loader workers.
+"""
+
+from __future__ import annotations
+
+from arm4r_policy.model import ARM4RConfig
+from arm4r_training.train.batches import DataRequest, TrainingData
+
+
+def dataset_from_disk(config: ARM4RConfig, request: DataRequest) -> TrainingData:
+    """The ``request.split`` windows under ``request.roots`` for a model of ``config``."""
+    # imported on use: reading datasets pulls in OpenCV and zarr, which training code needs not
+    from arm4r_training.data import build_dataset
+    from arm4r_training.data.loader import init_worker
+
+    dataset, summary = build_dataset(
+        config,
+        request.roots,
+        tasks=request.tasks,
+        split=request.split,
+        seed=request.seed,
+        normalizer=request.normalizer,
+        stats_file=request.stats_file,
+    )
+    return TrainingData(
+        dataset, dataset.normalizer, str(summary), epoch_keys=True, worker_init=init_worker
+    )
