@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
-from arm4r_training.train.files import write_atomically
+from arm4r_policy.atomic_file import replace_file
 
 if TYPE_CHECKING:
     from torch.utils.tensorboard import SummaryWriter
@@ -108,6 +108,6 @@ class RunReporter:
             return None
         path = self.out / SUMMARY
         text = json.dumps(asdict(summary), indent=2) + "\n"
-        write_atomically(path, lambda file: file.write(text.encode()))
+        replace_file(path, text)
         log.info("run summary: %s", path)
         return path

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from arm4r_policy.atomic_file import write_atomically
 from arm4r_policy.errors import CheckpointError
 from arm4r_policy.model import ARM4R, Normalizer, save_checkpoint
-from arm4r_training.train.files import write_atomically
 
 CHECKPOINTS = "checkpoints"
 LATEST = "latest"
