@@ -31,6 +31,7 @@ setup(
             "moveit_bridge_node = arm4r_policy.nodes.moveit_bridge_node:main",
             "camera_node = arm4r_policy.nodes.camera_node:main",
             "robot_state_node = arm4r_policy.nodes.robot_state_node:main",
+            "collect_node = arm4r_policy.nodes.collect_node:main",
         ],
     },
 )

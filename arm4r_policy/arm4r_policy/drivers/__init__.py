@@ -8,7 +8,10 @@ Cameras (``Camera``: connect, read the newest frame with its capture stamps, dis
 - both are ``threaded.ThreadedCamera``: a reader thread keeps only the newest frame and
   reconnects when the source vanishes.
 
-Intrinsics: ``calibration`` reads and writes the ROS camera_calibration YAML format.
+Intrinsics: ``calibration`` reads and writes the ROS camera_calibration YAML format;
+``calibration_fit`` scales it to the size frames arrive at.
+
+Joint names of the vendor ROS drivers and their gripper joints: ``joint_state_layout``.
 
 Arms (``runtime.robot.Robot`` via ``hardware_robot.HardwareRobot``):
 

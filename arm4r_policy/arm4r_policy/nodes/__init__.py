@@ -1,6 +1,7 @@
 """Thin rclpy nodes wiring the ARM4R core to ROS 2 topics (the only place that imports rclpy).
 
-Console scripts: ``policy_node``, ``track_viz_node``, ``sim_node`` and ``moveit_bridge_node``.
+Console scripts: ``policy_node``, ``track_viz_node``, ``sim_node``, ``moveit_bridge_node``,
+``camera_node``, ``robot_state_node`` and ``collect_node``.
 Topic names and QoS: ``topics.py``.
 Every pose is a geometry_msgs pose in the robot base frame (parameter ``frame_id``, default
 ``base_link``); ROS quaternions are ``(x, y, z, w)``. Full-size camera frames between processes
@@ -10,9 +11,10 @@ policy_node
     Subscribes ``/cameras/<name>/image_raw`` for each name in ``camera_names`` (rgb8, sensor-data
     QoS), ``/arm4r/ee_pose`` (PoseStamped), ``/arm4r/gripper_state`` (JointState, joint
     ``"gripper"``, position = closure 0 open .. 1 closed), ``/arm4r/instruction`` (String,
-    transient-local; a new text resets the policy) and ``/arm4r/motion_result``. Publishes
-    ``/arm4r/target_pose`` (PoseStamped), ``/arm4r/gripper_command`` (Float64, closure 0..1),
-    ``/arm4r/predicted_path`` (Path, the predicted chunk) and ``/diagnostics``.
+    transient-local; every message starts an episode and resets the policy) and
+    ``/arm4r/motion_result``. Publishes ``/arm4r/target_pose`` (PoseStamped),
+    ``/arm4r/gripper_command`` (Float64, closure 0..1), ``/arm4r/predicted_path`` (Path, the
+    predicted chunk) and ``/diagnostics``.
 
     Loop: take the newest observation whose images, pose and gripper state are stamped within
     ``sync_tolerance`` of each other, are all younger than ``staleness_timeout`` and all stamped
@@ -60,7 +62,9 @@ sim_node
     (DiagnosticStatus, value ``"closure"`` = the command as ``repr(float)``) once the fingers have
     stopped. Services (std_srvs/Trigger): ``/arm4r/sim/reset`` starts the episode of the next seed
     (message ``"episode seed <n>: <instruction>"``), ``/arm4r/sim/success`` answers whether the
-    task has succeeded. The physics depends only on the seed and on which commands came before
+    task has succeeded, ``/arm4r/sim/goal`` answers the episode's goal (the task, its instruction
+    and the object poses in ``frame_id``) as the JSON of ``collect.goal_document.EpisodeGoal``
+    plus its ``"seed"``. The physics depends only on the seed and on which commands came before
     which physics step (``sim/stepper.py``).
 
 moveit_bridge_node
@@ -78,10 +82,37 @@ moveit_bridge_node
     LIN through moveit_py (``moveit_group``, ``moveit_pose_link``; empty: the cell's preset) and
     the GripperCommand action ``gripper_action``; it needs moveit_py (the docker image).
 
+camera_node
+    One camera (``camera_name``): a BRIO through V4L2 (``backend`` brio, ``device``, MJPG at
+    ``width`` x ``height`` and ``fps``, autofocus off) or a recording played back (``backend``
+    replay). Publishes ``/cameras/<name>/image_raw`` (rgb8, sensor-data QoS) stamped with the
+    frame's capture time, ``/cameras/<name>/camera_info`` from the ``calibration`` YAML scaled to
+    the frame size, and ``/diagnostics`` (fps, frame age, reconnects, last error). A vanished
+    device never stops the node: it reports ERROR and publishing resumes when frames return.
+
+robot_state_node
+    ``/arm4r/ee_pose`` (the TCP) and ``/arm4r/gripper_state`` of a real arm: ``backend`` kortex
+    or franky read the arm directly (and also publish ``/joint_states``); passthrough derives
+    them with forward kinematics from the ``/joint_states`` of ros2_kortex or franka_ros2, stamped
+    with the joint state's stamp. A joint state missing an arm joint or holding a non-finite
+    value publishes nothing and says why in ``/diagnostics``.
+
 track_viz_node
     Subscribes ``/arm4r/predicted_path`` and publishes ``/arm4r/markers`` (MarkerArray: DELETEALL,
     LINE_STRIP, SPHERE_LIST, ARROW at the first target; ``markers.py``) in the path's frame.
     Extension point for point-tracking checkpoints: ``/arm4r/predicted_tracks_points``
     (sensor_msgs/PointCloud2, xyz per tracked point in the camera frame) is reserved for their
     predicted tracks; nothing publishes or draws it yet.
+
+collect_node
+    Records scripted demonstrations (collect/scripted.py) of one task variation through the graph
+    into ``<output_dir>/<task>/<variation>/<cell>/`` until ``episodes`` are on disk, then exits.
+    It is the robot of collect/ros_robot.py: subscribes the cell's camera images and camera_info,
+    ``/arm4r/ee_pose``, ``/arm4r/gripper_state``, ``/joint_states`` and
+    ``/arm4r/motion_result``; publishes ``/arm4r/target_pose`` and ``/arm4r/gripper_command``
+    (a gripper command is followed by a target at the pose last commanded, which the bridge
+    executes before moving the gripper). ``sim`` true: each episode starts with
+    ``/arm4r/sim/reset`` (until sim_node runs the episode's seed), takes its goal from
+    ``/arm4r/sim/goal`` and is kept when ``/arm4r/sim/success`` says so; false (a real arm):
+    the goal is the operator's ``goal_file`` and a demo is kept when all its motions completed.
 """

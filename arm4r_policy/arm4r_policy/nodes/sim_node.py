@@ -9,6 +9,7 @@ was read or rendered.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 
@@ -20,6 +21,8 @@ from std_msgs.msg import Float64, Header, String
 from std_srvs.srv import Trigger
 from trajectory_msgs.msg import JointTrajectory
 
+from arm4r_policy.collect.goal_document import EpisodeGoal
+from arm4r_policy.collect.scripted import targets_in_base
 from arm4r_policy.errors import CommandError
 from arm4r_policy.nodes import topics
 from arm4r_policy.nodes.conversions import GRIPPER_JOINT, motion_result, rgb_to_image, stamp_to_ns
@@ -78,6 +81,7 @@ class SimNode(Node):
         self.create_subscription(Float64, topics.SIM_GRIPPER_COMMAND, self._on_gripper, reliable)
         self.create_service(Trigger, topics.SIM_RESET, self._on_reset)
         self.create_service(Trigger, topics.SIM_SUCCESS, self._on_success)
+        self.create_service(Trigger, topics.SIM_GOAL, self._on_goal)
         self._start_episode(self.episode_seed)
         self.create_timer(PHYSICS_PERIOD, self._advance)
         self.create_timer(1.0 / p["state_rate_hz"], self._publish_state)
@@ -136,6 +140,15 @@ class SimNode(Node):
         response.success = bool(task.success(self.cell))
         verdict = "succeeded" if response.success else "not succeeded (yet)"
         response.message = f"{task!r} seed {self.episode_seed}: {verdict} at {self.cell.time:.2f} s"
+        return response
+
+    def _on_goal(self, request: Trigger.Request, response: Trigger.Response) -> Trigger.Response:
+        self._advance()
+        task = self.sim.task
+        targets = targets_in_base(task.goal(self.cell), self.cell.base_from_world)
+        goal = EpisodeGoal(task.name, task.variation, task.instruction, targets)
+        response.message = json.dumps(goal.to_document() | {"seed": self.episode_seed})
+        response.success = True
         return response
 
     def _publish_state(self) -> None:

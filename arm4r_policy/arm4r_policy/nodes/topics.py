@@ -28,6 +28,7 @@ SIM_GRIPPER_COMMAND = "/arm4r/sim/gripper_command"  # std_msgs/Float64, closure 
 SIM_GRIPPER_DONE = "/arm4r/sim/gripper_done"  # DiagnosticStatus, value "closure" = the command
 SIM_RESET = "/arm4r/sim/reset"  # std_srvs/Trigger service: next episode
 SIM_SUCCESS = "/arm4r/sim/success"  # std_srvs/Trigger service: success = task succeeded
+SIM_GOAL = "/arm4r/sim/goal"  # std_srvs/Trigger service: message = the goal as JSON
 
 # Streams where only the newest message matters; a best-effort reader also matches reliable writers.
 SENSOR_QOS = qos_profile_sensor_data
