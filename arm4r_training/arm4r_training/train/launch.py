@@ -74,8 +74,13 @@ def prepare_run(
 
 
 def initialise_from(model: ARM4R, directory: Path) -> str:
-    """Load a checkpoint's weights into ``model``; returns a line saying what was taken."""
+    """Load a checkpoint's weights into ``model``; returns a line saying what was taken.
+
+    ``directory`` is a checkpoint, or a run whose latest checkpoint is taken.
+    """
     directory = Path(directory)
+    if not (directory / WEIGHTS).is_file():
+        directory = find_checkpoint(directory)
     source_mode, mode = load_config(directory).mode, model.config.mode
     if source_mode == mode:
         weights = load_weights(directory)

@@ -61,3 +61,12 @@ def test_a_model_whose_mode_does_not_fit_the_stage_is_refused(tmp_path):
     spec = RunSpec(3, DataRequest(roots=()), run_options(tmp_path), model=small_config("points"))
     with pytest.raises(ConfigError, match="Stage 3 trains a control model"):
         prepare_run(spec, CPU, synthetic_factory())
+
+
+def test_init_from_a_run_directory_takes_its_latest_checkpoint(tmp_path):
+    checkpoint = trained_checkpoint(tmp_path / "stage2", stage=2)
+    trainer = stage3_trainer(tmp_path / "stage3", init=tmp_path / "stage2")
+    assert torch.equal(
+        trainer.model.state_dict()["transformer.norm.weight"],
+        load_weights(checkpoint)["transformer.norm.weight"],
+    )
