@@ -62,6 +62,7 @@ class SimBackend:
         self._node, self._limits, self._timeout = node, limits, timeout
         self._arm, self._joint_names = arm_model(robot), robot.chain.joint_names
         self._joints: tuple[int, np.ndarray] | None = None  # stamp [ns], positions (7,) [rad]
+        self._first_joint_state = threading.Event()
         self._trajectory_done, self._gripper_done = _Reply(), _Reply()
         reliable = topics.RELIABLE_QOS
         self._trajectory_out = node.create_publisher(
@@ -81,6 +82,7 @@ class SimBackend:
     def _on_joint_state(self, msg: JointState) -> None:
         try:
             self._joints = (stamp_to_ns(msg.header.stamp), joint_positions(msg, self._joint_names))
+            self._first_joint_state.set()
         except ObservationError as error:
             self._ignore(topics.JOINT_STATES, error)
 
@@ -122,8 +124,11 @@ class SimBackend:
         """Nothing to release: sim_node owns the simulation."""
 
     def _current_joints(self) -> np.ndarray:
-        if self._joints is None:
-            raise HardwareError(f"no joint state on {topics.JOINT_STATES} yet: is sim_node up?")
+        """The latest joint state; a target that comes before the first one waits for it."""
+        if not self._first_joint_state.wait(self._timeout):
+            raise HardwareError(
+                f"no joint state on {topics.JOINT_STATES} in {self._timeout} s: is sim_node up?"
+            )
         stamp_ns, positions = self._joints
         age = (self._node.get_clock().now().nanoseconds - stamp_ns) / 1e9
         if age > JOINT_STATE_MAX_AGE:
