@@ -78,15 +78,21 @@ def _read_cameras(entries: dict, source: Path) -> tuple[CameraInfo, ...]:
     return tuple(cameras)
 
 
-def read_meta(path: Path) -> tuple[EpisodeMeta, int, dict | None]:
-    """Parse an episode's ``meta.json``: its ``EpisodeMeta``, ``num_steps`` and ``tracks`` entry."""
-    source = Path(path) / META_FILE
+def read_json_object(source: Path) -> dict:
+    """A JSON file holding an object, or a DatasetError naming the file."""
     try:
         document = json.loads(source.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise DatasetError(f"{source}: unreadable JSON ({error})") from error
     if not isinstance(document, dict):
         raise DatasetError(f"{source}: expected a JSON object")
+    return document
+
+
+def read_meta(path: Path) -> tuple[EpisodeMeta, int, dict | None]:
+    """Parse an episode's ``meta.json``: its ``EpisodeMeta``, ``num_steps`` and ``tracks`` entry."""
+    source = Path(path) / META_FILE
+    document = read_json_object(source)
     if document.get("format") != FORMAT_NAME or document.get("format_version") != FORMAT_VERSION:
         raise DatasetError(
             f"{source}: format {document.get('format')!r} version "

@@ -35,8 +35,8 @@ from arm4r_policy.sim.objects import (
 from arm4r_policy.sim.rendering import CameraRenderer
 from arm4r_policy.sim.trajectory import (
     check_joint_positions,
-    check_waypoint_times,
     sample_piecewise_linear,
+    waypoints_from,
 )
 from arm4r_policy.sim.transforms import invert_pose, make_pose, pose_to_xyz_euler
 
@@ -145,17 +145,9 @@ class SimCell:
             settle_time: extra time [s] at the last waypoint.
             after_step: called after every physics step, e.g. to record at a fixed rate.
         """
-        positions = check_joint_positions(positions, self._limits, "trajectory positions")
-        if positions.ndim != 2:
-            raise CommandError(
-                f"trajectory positions have shape {positions.shape}; expected (N, 7)"
-            )
-        times = check_waypoint_times(times, len(positions))
-        if times[0] > 0.0:
-            times = np.r_[0.0, times]
-            positions = np.vstack([self.data.ctrl[self._arm_ctrl], positions])
-        if len(times) < 2:
-            raise CommandError("trajectory times [0.0]: a single waypoint needs a time > 0")
+        times, positions = waypoints_from(
+            self.data.ctrl[self._arm_ctrl], times, positions, self._limits, "trajectory"
+        )
         dt = self.model.opt.timestep
         motion_steps = int(np.ceil(times[-1] / dt))
         total_steps = motion_steps + int(np.ceil(settle_time / dt))

@@ -27,11 +27,7 @@ from arm4r_policy.errors import CommandError, ConfigError
 from arm4r_policy.sim.robot import GRIPPER_STILL, GRIPPER_TIMEOUT, GRIPPER_WINDOW
 from arm4r_policy.sim.sim_cell import SimCell, TrackingReport
 from arm4r_policy.sim.tasks.base import CONTROL_RATE_HZ, Task
-from arm4r_policy.sim.trajectory import (
-    check_joint_positions,
-    check_waypoint_times,
-    sample_piecewise_linear,
-)
+from arm4r_policy.sim.trajectory import sample_piecewise_linear, waypoints_from
 
 
 @dataclass(frozen=True)
@@ -144,17 +140,9 @@ class SimStepper:
             raise CommandError(
                 f"trajectory {key} refused: trajectory {self._trajectory.key} is still running"
             )
-        positions = check_joint_positions(positions, self._limits, f"trajectory {key} positions")
-        if positions.ndim != 2:
-            raise CommandError(
-                f"trajectory {key} positions have shape {positions.shape}; expected (N, 7)"
-            )
-        times = check_waypoint_times(times, len(positions))
-        if times[0] > 0.0:
-            times = np.r_[0.0, times]
-            positions = np.vstack([self._joint_targets, positions])
-        if len(times) < 2:
-            raise CommandError(f"trajectory {key}: a single waypoint needs a time > 0, got 0.0")
+        times, positions = waypoints_from(
+            self._joint_targets, times, positions, self._limits, f"trajectory {key}"
+        )
         motion_steps = math.ceil(times[-1] / self._dt)
         sample_times = self._dt * np.arange(1, motion_steps + self._settle_steps + 1)
         references, velocities = sample_piecewise_linear(times, positions, sample_times)

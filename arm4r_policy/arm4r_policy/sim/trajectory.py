@@ -43,6 +43,25 @@ def check_waypoint_times(times: np.ndarray, count: int) -> np.ndarray:
     return times
 
 
+def waypoints_from(
+    start: np.ndarray, times: np.ndarray, positions: np.ndarray, limits: np.ndarray, what: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Checked (M,) times [s] and (M, 7) positions [rad] of a path that begins at ``start``.
+
+    ``start`` (7,) is prepended at t = 0 unless the path gives a waypoint there itself.
+    """
+    positions = check_joint_positions(positions, limits, f"{what} positions")
+    if positions.ndim != 2:
+        raise CommandError(f"{what} positions have shape {positions.shape}; expected (N, 7)")
+    times = check_waypoint_times(times, len(positions))
+    if times[0] > 0.0:
+        times = np.r_[0.0, times]
+        positions = np.vstack([start, positions])
+    if len(times) < 2:
+        raise CommandError(f"{what}: a single waypoint needs a time > 0, got 0.0")
+    return times, positions
+
+
 def sample_piecewise_linear(
     times: np.ndarray, positions: np.ndarray, sample_times: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -20,7 +20,6 @@ directory feeds it to every slot, as the paper does for egocentric video.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +42,7 @@ from arm4r_policy.collect.layout import (
     WRIST_CAMERA,
     frame_file_name,
 )
-from arm4r_policy.collect.validation import validate_episode
+from arm4r_policy.collect.validation import read_json_object, validate_episode
 from arm4r_policy.errors import ConfigError, DatasetError
 from arm4r_policy.model.config import ARM4RConfig, Mode
 from arm4r_policy.model.text import INSTRUCTION_DIM
@@ -144,12 +143,7 @@ def _read_meta(path: Path) -> tuple[EpisodeMeta | None, dict | None]:
     source = path / META_FILE
     if not source.is_file():
         return None, None
-    try:
-        document = json.loads(source.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise DatasetError(f"{source}: unreadable JSON ({error})") from error
-    if not isinstance(document, dict):
-        raise DatasetError(f"{source}: expected a JSON object")
+    document = read_json_object(source)
     if document.get("format") != FORMAT_NAME:
         tracks = document.get("tracks")
         return None, tracks if isinstance(tracks, dict) else None
