@@ -36,6 +36,7 @@ from arm4r_policy.collect.episode import (
     write_episode,
 )
 from arm4r_policy.collect.layout import MAX_STEPS, check_camera_dirs, default_camera_dirs
+from arm4r_policy.drivers.calibration import pixel_scaling
 from arm4r_policy.errors import ConfigError, DatasetError
 from arm4r_policy.runtime.robot import Observation, Robot
 
@@ -95,19 +96,11 @@ class StepTracker(Protocol):
         ...
 
 
-def scale_intrinsics(
+def _scaled_intrinsics(
     intrinsics: np.ndarray, from_size: tuple[int, int], to_size: tuple[int, int]
 ) -> np.ndarray:
-    """(3, 3) K of an image resized from ``from_size`` to ``to_size`` (width, height) [px].
-
-    Pixel centres are at integer coordinates, so the principal point maps as
-    ``c' = (c + 0.5) * s - 0.5`` while the focal lengths scale by ``s`` per axis.
-    """
-    scale = np.array(to_size, dtype=float) / np.array(from_size, dtype=float)
-    scaled = np.array(intrinsics, dtype=float)
-    scaled[0, 0], scaled[1, 1] = scaled[0, 0] * scale[0], scaled[1, 1] * scale[1]
-    scaled[:2, 2] = (scaled[:2, 2] + 0.5) * scale - 0.5
-    return scaled
+    """(3, 3) K of an image resized from ``from_size`` to ``to_size`` (width, height) [px]."""
+    return pixel_scaling(from_size, to_size) @ np.asarray(intrinsics, dtype=float)
 
 
 class EpisodeRecorder:
@@ -222,7 +215,7 @@ class EpisodeRecorder:
                 CameraInfo(
                     name=name,
                     directory=directory,
-                    intrinsics=scale_intrinsics(
+                    intrinsics=_scaled_intrinsics(
                         observation.intrinsics[name], (width, height), self.config.image_size
                     ),
                     extrinsics=observation.extrinsics[name],

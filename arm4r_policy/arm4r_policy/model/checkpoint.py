@@ -92,12 +92,18 @@ def load_checkpoint(
     config = load_config(directory)
     normalizer = load_normalizer(directory)
     normalizer.check_dims(config.state_dim, config.action_dim, str(directory / NORMALIZATION))
-    state = load_weights(directory)
     model = ARM4R(config)
+    load_weights_into(model, directory)
+    return model.to(device), normalizer
+
+
+def load_weights_into(model: ARM4R, directory: str | Path) -> None:
+    """Fill ``model`` with a checkpoint's weights; every key must match by name and shape."""
+    directory = Path(directory)
+    state = load_weights(directory)
     _check_state(directory / WEIGHTS, model.state_dict(), state)
     model.load_state_dict(state)
     model.vision_source = f"checkpoint {directory}"
-    return model.to(device), normalizer
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from arm4r_policy.errors import CheckpointError, ConfigError
+from arm4r_policy.errors import ConfigError
 from arm4r_policy.model import ARM4R, ARM4RConfig, load_checkpoint, transfer_pretrained
-from arm4r_policy.model.checkpoint import WEIGHTS, load_config, load_weights
-from arm4r_policy.model.state_dict import check_keys_and_shapes
+from arm4r_policy.model.checkpoint import WEIGHTS, load_config, load_weights_into
 from arm4r_training.train.batches import DataFactory, DataRequest
 from arm4r_training.train.distributed import DistributedContext
 from arm4r_training.train.loop import RunOptions, Trainer
@@ -83,13 +82,7 @@ def initialise_from(model: ARM4R, directory: Path) -> str:
         directory = find_checkpoint(directory)
     source_mode, mode = load_config(directory).mode, model.config.mode
     if source_mode == mode:
-        weights = load_weights(directory)
-        own = model.state_dict()
-        check_keys_and_shapes(directory / WEIGHTS, own, weights, part="model")
-        extra = sorted(set(weights) - set(own))
-        if extra:
-            raise CheckpointError(f"{directory / WEIGHTS}: unexpected key {extra[0]!r}")
-        model.load_state_dict(weights)
+        load_weights_into(model, directory)
         message = f"initialised from {directory}: every weight of the {mode} model"
     elif (source_mode, mode) == ("points", "control"):
         message = transfer_pretrained(model, directory).summary()

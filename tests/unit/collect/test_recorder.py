@@ -12,7 +12,7 @@ from arm4r_policy.collect import (
     RecorderConfig,
     validate_episode,
 )
-from arm4r_policy.collect.recorder import scale_intrinsics
+from arm4r_policy.drivers.calibration import pixel_scaling
 from arm4r_policy.errors import ConfigError
 from tests.unit.collect.joint_robot import JointRobot
 
@@ -113,9 +113,9 @@ def test_an_episode_with_tracks_stores_them_beside_it(cell, robot, embedding, tm
     assert moved.max() > 0.05  # the arm's points follow the arm
 
 
-def test_a_camera_rendered_at_another_size_is_resized_with_its_intrinsics(cell):
+def test_resizing_a_frame_maps_its_intrinsics_onto_those_rendered_at_that_size(cell):
     big, small = cell.observe(image_size=(192, 192)), IMAGE_SIZE
-    scaled = scale_intrinsics(big.intrinsics["ego"], (192, 192), small)
+    scaled = pixel_scaling((192, 192), small) @ big.intrinsics["ego"]
     np.testing.assert_allclose(scaled, cell.camera_intrinsics("ego", small))
 
 
