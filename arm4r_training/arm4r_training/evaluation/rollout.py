@@ -29,11 +29,10 @@ from typing import Protocol
 import numpy as np
 
 from arm4r_policy.errors import ConfigError, PlanningError
-from arm4r_policy.planning import pose_error
 from arm4r_policy.runtime.policy import PolicyOutput
 from arm4r_policy.runtime.robot import Observation
 from arm4r_policy.runtime.safety import guard_target
-from arm4r_policy.sim.robot import SimRobot, arm_model
+from arm4r_policy.sim.robot import SimRobot
 from arm4r_policy.sim.transforms import xyz_euler_to_pose
 from arm4r_training.evaluation.safety_box import WorkspaceMargins, workspace_safety_limits
 
@@ -182,7 +181,6 @@ class Rollout:
         self.robot, self.task, self.settings = robot, robot.task, settings
         self.limits = workspace_safety_limits(self.task.workspace, settings.margins)
         self.max_steps = settings.max_steps or self.task.max_steps
-        self._arm = arm_model(robot.cell.robot)
         self._gripper_closed = False
 
     def run(self, policy: StepPolicy, seed: int, on_step: StepHook | None = None) -> EpisodeResult:
@@ -234,7 +232,7 @@ class Rollout:
             return _StepOutcome(SAFETY_REFUSED, decision.refusal)
         safe = decision.target
         try:
-            self._move(xyz_euler_to_pose(safe[:6]))
+            self.robot.move_linear(xyz_euler_to_pose(safe[:6]))
         except PlanningError as refusal:
             return _StepOutcome(PLANNING_REFUSED, str(refusal))
         closed = bool(safe[6] > GRIPPER_CLOSED_ABOVE)
@@ -242,15 +240,3 @@ class Rollout:
             self.robot.set_gripper(float(closed))
             self._gripper_closed = closed
         return _StepOutcome(adjusted=bool(decision.adjustments))
-
-    def _move(self, pose: np.ndarray) -> None:
-        """Move the TCP to ``pose`` (4, 4), base frame, unless it is there within the planner's
-        tolerances already (the plan would be a single waypoint: nothing to execute)."""
-        error = pose_error(pose, self._arm.fk(self.robot.cell.joint_positions))
-        limits = self.robot.limits
-        if (
-            np.linalg.norm(error[:3]) <= limits.position_tolerance
-            and np.linalg.norm(error[3:]) <= limits.rotation_tolerance
-        ):
-            return
-        self.robot.move_linear(pose)
