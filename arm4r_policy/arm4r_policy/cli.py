@@ -68,6 +68,21 @@ def _collect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    """Write a checkpoint's model alone (no training state), optionally in half precision."""
+    from arm4r_policy.model.checkpoint import WEIGHTS, load_checkpoint, save_checkpoint
+
+    try:
+        model, normalizer = load_checkpoint(args.checkpoint)
+    except ARM4RError as refusal:
+        print(f"arm4r export: {refusal}", file=sys.stderr)
+        return 2
+    dtype = {"float32": None, "float16": torch.float16}[args.dtype]
+    out = save_checkpoint(args.out, model, normalizer, weights_dtype=dtype)
+    print(f"{out}: {(out / WEIGHTS).stat().st_size / 1e6:.1f} MB of {args.dtype} weights")
+    return 0
+
+
 def _eval(args: argparse.Namespace) -> int:
     """Evaluate a checkpoint by the paper's protocol in simulation (``arm4r_training.eval_cli``)."""
     try:
@@ -111,6 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument("--rate", type=float, default=15.0, help="recording rate [Hz]")
     collect.add_argument("--text-weights", type=Path, help="local CLIP text tower directory")
     collect.set_defaults(run=_collect)
+
+    export = commands.add_parser("export", help="copy a checkpoint's model for shipping")
+    export.add_argument("checkpoint", type=Path, help="a checkpoint directory")
+    export.add_argument("out", type=Path, help="the new checkpoint directory")
+    export.add_argument(
+        "--dtype", choices=["float32", "float16"], default="float32", help="stored weights"
+    )
+    export.set_defaults(run=_export)
 
     evaluate = commands.add_parser("eval", help="evaluate a checkpoint in simulation")
     evaluate.add_argument("--cell", required=True, help="kinova or franka")

@@ -29,13 +29,25 @@ CONFIG = "config.json"
 NORMALIZATION = "normalization.json"
 
 
-def save_checkpoint(directory: str | Path, model: ARM4R, normalizer: Normalizer) -> Path:
-    """Write the model, its config and its normalisation statistics; replace an older one."""
+def save_checkpoint(
+    directory: str | Path,
+    model: ARM4R,
+    normalizer: Normalizer,
+    weights_dtype: torch.dtype | None = None,
+) -> Path:
+    """Write the model, its config and its normalisation statistics; replace an older one.
+
+    ``weights_dtype`` stores the floating-point weights in another precision (``torch.float16``
+    halves a shipped checkpoint); loading casts them back to the model's own.
+    """
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
-        state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+        state = {
+            key: _stored(value.detach().cpu(), weights_dtype).contiguous()
+            for key, value in model.state_dict().items()
+        }
         save_file(state, str(staging / WEIGHTS))
         (staging / CONFIG).write_text(json.dumps(model.config.to_dict(), indent=2) + "\n")
         (staging / NORMALIZATION).write_text(json.dumps(normalizer.to_dict(), indent=2) + "\n")
@@ -44,6 +56,10 @@ def save_checkpoint(directory: str | Path, model: ARM4R, normalizer: Normalizer)
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return directory
+
+
+def _stored(tensor: torch.Tensor, dtype: torch.dtype | None) -> torch.Tensor:
+    return tensor.to(dtype) if dtype is not None and tensor.is_floating_point() else tensor
 
 
 def _replace_directory(staging: Path, directory: Path) -> None:

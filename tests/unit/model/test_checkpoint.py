@@ -37,6 +37,20 @@ def test_round_trip_is_bit_exact(checkpoint, small_model):
     assert torch.equal(normalizer.action_mean, expected.action_mean)
 
 
+def test_half_precision_weights_halve_the_file_and_load_back_into_float32(tmp_path, small_model):
+    full = save_checkpoint(tmp_path / "full", small_model, fitted_normalizer(10))
+    half = save_checkpoint(
+        tmp_path / "half", small_model, fitted_normalizer(10), weights_dtype=torch.float16
+    )
+    full_bytes, half_bytes = ((d / WEIGHTS).stat().st_size for d in (full, half))
+    assert half_bytes < 0.55 * full_bytes
+    loaded, _ = load_checkpoint(half)
+    original = small_model.state_dict()
+    for key, tensor in loaded.state_dict().items():
+        assert tensor.dtype == original[key].dtype, key
+        torch.testing.assert_close(tensor, original[key], rtol=1e-3, atol=1e-4)
+
+
 def test_saving_over_a_checkpoint_replaces_it_and_leaves_no_staging_directories(
     checkpoint, small_model
 ):
