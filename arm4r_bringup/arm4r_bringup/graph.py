@@ -103,6 +103,17 @@ def parse_flag(name: str, text: str) -> bool:
     return text.strip().lower() == TRUE
 
 
+def parse_fraction(name: str, text: str) -> float:
+    """A launch argument that must be a number in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 < value <= 1.0:
+        raise ValueError(f"launch argument {name}:={text!r}; expected a number in (0, 1]")
+    return value
+
+
 def parse_count(name: str, text: str) -> int:
     """A launch argument that must be a positive integer."""
     if not text.strip().isdigit() or int(text) < 1:
@@ -127,6 +138,7 @@ class LaunchChoices:
     output_dir: str = ""
     episodes: str = ""
     goal_file: str = ""
+    speed_scaling: str = ""
 
     @classmethod
     def from_arguments(cls, arguments: Mapping[str, str]) -> LaunchChoices:
@@ -170,8 +182,10 @@ def robot_nodes(cell: Cell, choices: LaunchChoices) -> list[NodeLaunch]:
 
 
 def bridge_node(choices: LaunchChoices) -> NodeLaunch:
-    backend = "sim" if choices.sim else "moveit"
-    return NodeLaunch("moveit_bridge_node", "moveit_bridge_node", {"backend": backend})
+    overrides: dict[str, Any] = {"backend": "sim" if choices.sim else "moveit"}
+    if choices.speed_scaling:
+        overrides["speed_scaling"] = parse_fraction("speed_scaling", choices.speed_scaling)
+    return NodeLaunch("moveit_bridge_node", "moveit_bridge_node", overrides)
 
 
 def eval_nodes(cell: Cell, choices: LaunchChoices) -> list[NodeLaunch]:

@@ -46,6 +46,7 @@ _COMMON = {
     "robot_ip": ("", "address of the real arm (sim:=false)"),
     "rviz": ("false", "start RViz with rviz/arm4r.rviz"),
     "text_weights": ("", "local CLIP text-encoder directory; empty: the cell YAML's"),
+    "speed_scaling": ("", "(0, 1] speed of every linear motion; empty: the cell YAML's"),
 }
 EVAL_ARGUMENTS = _COMMON | {
     "checkpoint": ("", "policy checkpoint directory; empty: the cell YAML's"),

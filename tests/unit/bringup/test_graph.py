@@ -11,6 +11,7 @@ from arm4r_bringup.graph import (
     eval_nodes,
     parse_count,
     parse_flag,
+    parse_fraction,
     published_instruction,
 )
 from arm4r_policy.nodes import topics
@@ -126,3 +127,14 @@ def test_arguments_parse_flags_and_keep_empty_texts_as_not_given():
     assert parse_count("episodes", "190") == 190
     with pytest.raises(ValueError, match="expected a positive integer"):
         parse_count("episodes", "0")
+
+
+def test_speed_scaling_overrides_the_bridge_only_when_given_and_in_range():
+    bridge = {node.name: node for node in eval_nodes(KINOVA, HARDWARE)}["moveit_bridge_node"]
+    assert bridge.overrides == {"backend": "moveit"}
+    slow = LaunchChoices.from_arguments({"sim": "false", "speed_scaling": "0.1"})
+    nodes = {node.name: node for node in collect_nodes(KINOVA, slow)}
+    assert nodes["moveit_bridge_node"].overrides == {"backend": "moveit", "speed_scaling": 0.1}
+    for bad in ("0", "1.5", "fast", "nan"):
+        with pytest.raises(ValueError, match="expected a number in"):
+            parse_fraction("speed_scaling", bad)

@@ -13,7 +13,16 @@ from .node_parameters import BRINGUP
 LAUNCH_FILES = sorted((BRINGUP / "launch").glob("*.launch.py"))
 HELPER = BRINGUP / "arm4r_bringup" / "launch_actions.py"
 GRAPH = BRINGUP / "arm4r_bringup" / "graph.py"
-EVAL_ARGUMENTS = {"sim", "checkpoint", "instruction", "robot_ip", "dry_run", "rviz", "text_weights"}
+EVAL_ARGUMENTS = {
+    "sim",
+    "checkpoint",
+    "instruction",
+    "robot_ip",
+    "dry_run",
+    "rviz",
+    "text_weights",
+    "speed_scaling",
+}
 
 
 def imported_modules(path):
