@@ -8,10 +8,11 @@ import sys
 
 import pytest
 
+from .launch_arguments import LAUNCH_HELPER as HELPER
+from .launch_arguments import dict_keys
 from .node_parameters import BRINGUP
 
 LAUNCH_FILES = sorted((BRINGUP / "launch").glob("*.launch.py"))
-HELPER = BRINGUP / "arm4r_bringup" / "launch_actions.py"
 GRAPH = BRINGUP / "arm4r_bringup" / "graph.py"
 EVAL_ARGUMENTS = {
     "sim",
@@ -34,27 +35,6 @@ def imported_modules(path):
         elif isinstance(node, ast.ImportFrom):
             names.add(node.module.split(".")[0])
     return names
-
-
-def dict_keys(path, name):
-    """Keys of the module-level dict ``name``: the literals it merges with ``|`` included."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    literals = {
-        target.id: node.value
-        for node in tree.body
-        if isinstance(node, ast.Assign)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
-
-    def keys(value):
-        if isinstance(value, ast.Dict):
-            return {ast.literal_eval(key) for key in value.keys}
-        if isinstance(value, ast.BinOp):
-            return keys(value.left) | keys(value.right)
-        return keys(literals[value.id])
-
-    return keys(literals[name])
 
 
 def test_the_three_launch_files_exist():
