@@ -99,6 +99,13 @@ def _eval(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _calibrate(args: argparse.Namespace) -> int:
+    """Calibrate a camera from board images (``arm4r_policy.calibration.command``)."""
+    from arm4r_policy.calibration.command import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="arm4r", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -158,8 +165,35 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--text-weights", type=Path, help="local CLIP text tower directory")
     evaluate.add_argument("--image-size", type=int, help="policy frame side [px] (checkpoint's)")
     evaluate.add_argument("--max-steps", type=int, help="policy steps per episode (the task's)")
-    evaluate.add_argument("--ros", action="store_true", help="run through the ROS graph")
+    evaluate.add_argument("--ros", action="store_true", help="run through the ROS graph, no videos")
     evaluate.set_defaults(run=_eval)
+
+    calibrate = commands.add_parser("calibrate", help="calibrate a camera from board images")
+    steps = calibrate.add_subparsers(dest="step", required=True)
+    intrinsics = steps.add_parser("intrinsics", help="K and distortion: camera_calibration YAML")
+    extrinsics = steps.add_parser("extrinsics", help="the camera's pose on the robot")
+    for step in (intrinsics, extrinsics):
+        step.add_argument("--images", type=Path, required=True, help="folder of board images")
+        step.add_argument("--board", choices=["chessboard", "charuco"], required=True)
+        step.add_argument("--cols", type=int, required=True, help="inner corners along a row")
+        step.add_argument("--rows", type=int, required=True, help="inner corners along a column")
+        step.add_argument("--square", type=float, required=True, help="square side [m]")
+        step.add_argument("--marker", type=float, help="ChArUco marker side [m]")
+        step.add_argument("--dictionary", default="DICT_5X5_100", help="ChArUco ArUco dictionary")
+        step.add_argument("--out", type=Path, required=True, help="YAML file to write")
+        step.set_defaults(run=_calibrate)
+    intrinsics.add_argument("--camera-name", required=True, help="camera name in the YAML")
+    intrinsics.add_argument(
+        "--max-error", type=float, default=argparse.SUPPRESS, help="per-image limit [px]"
+    )
+    extrinsics.add_argument("--poses", type=Path, help="end-effector poses (<images>/poses.yaml)")
+    extrinsics.add_argument("--intrinsics", type=Path, required=True, help="camera YAML")
+    extrinsics.add_argument("--camera", required=True, help="camera's entry in --out")
+    extrinsics.add_argument("--mount", choices=["fixed", "wrist"], default="fixed")
+    for limit, unit in (("--max-position-error", "mm"), ("--max-rotation-error", "deg")):
+        extrinsics.add_argument(
+            limit, type=float, default=argparse.SUPPRESS, help=f"per-image limit [{unit}]"
+        )
     return parser
 
 

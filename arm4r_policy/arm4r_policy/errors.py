@@ -29,5 +29,9 @@ class DatasetError(ARM4RError):
     """An episode or collection on disk is malformed, incomplete, or not ours to change."""
 
 
+class CalibrationError(ARM4RError):
+    """A calibration is refused: too few usable views, or errors above the accepted limits."""
+
+
 class HardwareError(ARM4RError):
     """A device or robot controller refused, failed or vanished; the message names which."""

@@ -13,9 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import yaml
-
+from arm4r_policy.calibration.extrinsics_file import load_extrinsics
 from arm4r_policy.collect.goal_document import EpisodeGoal, load_goal_file
 from arm4r_policy.collect.graph_session import GraphCollectRequest
 from arm4r_policy.collect.recorder import RecorderConfig
@@ -138,30 +136,3 @@ def operator_goal(values: Mapping[str, Any]) -> EpisodeGoal:
         return load_goal_file(values["goal_file"])
     except ConfigError as error:
         raise ConfigError(f"parameter goal_file: {error}") from error
-
-
-def load_extrinsics(path: str, cameras: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """Camera name -> (4, 4) camera-to-base pose from the YAML file ``path``."""
-    if not path:
-        raise ConfigError(
-            f"parameter extrinsics_file: expected the camera-to-base poses of {list(cameras)} "
-            "on the real arm (sim is false), got ''"
-        )
-    try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigError(f"parameter extrinsics_file: cannot read {path} ({error})") from error
-    extrinsics = {}
-    for camera in cameras:
-        entry = document.get(camera) if isinstance(document, dict) else None
-        try:
-            pose = np.asarray(entry, dtype=float).reshape(4, 4)
-        except (TypeError, ValueError):
-            pose = None
-        if pose is None or not np.all(np.isfinite(pose)):
-            raise ConfigError(
-                f"parameter extrinsics_file: {path}: {camera}: expected 16 finite numbers, the "
-                f"camera-to-base pose row by row, got {entry!r}"
-            )
-        extrinsics[camera] = pose
-    return extrinsics
