@@ -1,14 +1,14 @@
 """Real ROS 2 processes for tests: build the workspace, run node executables, talk to them.
 
 The test process joins each test's DDS domain through its own rclpy context (``Graph``); the
-nodes under test run as separate processes started from the colcon install (``NodeProcess``).
+nodes under test run as separate processes started from the colcon install (``NodeProcess``,
+arm4r_policy/nodes/node_processes.py with the install's executables).
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import rclpy
-import yaml
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from geometry_msgs.msg import PoseStamped
 from rclpy.context import Context
@@ -29,14 +28,13 @@ from rclpy.signals import SignalHandlerOptions
 from sensor_msgs.msg import Image, JointState
 from std_msgs.msg import Header, String
 
-from arm4r_policy.nodes import topics
+from arm4r_policy.nodes import node_processes, topics
 from arm4r_policy.nodes.conversions import GRIPPER_JOINT, rgb_to_image, state7_to_pose
 
 REPO = Path(__file__).resolve().parents[2]
 WORKSPACE = REPO / "ros2_ws"
 VENV_BIN = Path(sys.executable).parent
 FASTDDS_PROFILE = REPO / "arm4r_bringup" / "config" / "fastdds.xml"
-STOP_GRACE = 3.0  # [s] between SIGTERM and SIGKILL
 
 
 def build_workspace() -> Path:
@@ -65,53 +63,24 @@ def node_environment(install: Path, domain_id: int) -> dict[str, str]:
     """What a node process needs beyond the venv: the installed package first on the path
     (its console scripts are looked up in the installed egg-info) and the test's DDS settings."""
     site = install / "arm4r_policy" / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
-    return os.environ | {
-        "PYTHONPATH": str(site / "site-packages"),
-        "ROS_DOMAIN_ID": str(domain_id),
-        "ROS_AUTOMATIC_DISCOVERY_RANGE": "LOCALHOST",
-        "FASTDDS_DEFAULT_PROFILES_FILE": str(FASTDDS_PROFILE),
+    return node_processes.node_environment(domain_id, FASTDDS_PROFILE) | {
+        # prepended: in the ROS image /opt/ros/jazzy's packages (rclpy, messages) come after it
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(site / "site-packages"), os.environ.get("PYTHONPATH", "")])
+        ),
         "HF_HUB_OFFLINE": "1",
-        "RCUTILS_LOGGING_BUFFERED_STREAM": "0",
-        "RCUTILS_COLORIZED_OUTPUT": "0",
-        "PYTHONUNBUFFERED": "1",
     }
 
 
-class NodeProcess:
-    """One node executable with its output in a log file; ``stop()`` always ends it."""
-
-    def __init__(self, command: list[str], env: dict[str, str], log: Path) -> None:
-        self.log = log
-        with log.open("wb") as sink:
-            self.popen = subprocess.Popen(
-                command, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
-            )
+class NodeProcess(node_processes.NodeProcess):
+    """One executable of the colcon install with its output in a log file; ``stop()`` always
+    ends it."""
 
     @classmethod
     def start(
         cls, executable: Path, parameters: dict[str, Any], env: dict[str, str], logs: Path
     ) -> NodeProcess:
-        params = logs / f"{executable.name}.params.yaml"
-        params.write_text(yaml.safe_dump({"/**": {"ros__parameters": parameters}}))
-        command = [str(executable), "--ros-args", "--params-file", str(params)]
-        return cls(command, env, logs / f"{executable.name}.log")
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def wait_exit(self, timeout: float) -> int | None:
-        try:
-            return self.popen.wait(timeout)
-        except subprocess.TimeoutExpired:
-            return None
-
-    def stop(self) -> int:
-        """SIGTERM, then SIGKILL after a grace period: a wedged process may ignore SIGTERM."""
-        if self.popen.poll() is None:
-            self.popen.send_signal(signal.SIGTERM)
-            if self.wait_exit(STOP_GRACE) is None:
-                self.popen.kill()
-        return self.popen.wait()
+        return cls.spawn(executable.name, [str(executable)], parameters, env, logs)
 
 
 @dataclass

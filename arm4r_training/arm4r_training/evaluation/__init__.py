@@ -4,9 +4,18 @@
 - ``rollout``: ``Rollout``, one episode of a policy on a ``SimRobot``: observe, predict, guard,
   move, grip, judge.
 - ``protocol``: episodes x seed groups per variation, their seeds, success rates [%] as mean +-
-  std over the groups, and ``Evaluation``, which loads a checkpoint and runs it all.
+  std over the groups, ``EvaluationPlan`` (tasks, settings and safety limits of a request) and
+  ``Evaluation``, which loads a checkpoint and runs it all in this process.
 - ``video``: MP4s of chosen episodes, camera views side by side with the predicted path.
 - ``report``: the printed table and ``results.json``.
+
+Through the ROS graph (``arm4r eval --ros``; these import rclpy, so this package does not import
+them):
+
+- ``ros_graph``: sim_node, policy_node and moveit_bridge_node as child processes, configured from
+  the cell YAML and the request.
+- ``ros_rollout``: ``RosRollout``, one episode through the graph: reset, count motions, judge.
+- ``ros_evaluation``: ``RosEvaluation``, the protocol on one graph per variation and seed group.
 
 Use::
 
@@ -21,6 +30,7 @@ from arm4r_training.evaluation.protocol import (
     SEED_GROUP_STRIDE,
     EpisodeRecord,
     Evaluation,
+    EvaluationPlan,
     EvaluationRequest,
     SuccessRate,
     evaluation_seed,
@@ -33,6 +43,7 @@ from arm4r_training.evaluation.rollout import (
     FAILURE_KINDS,
     PLANNING_REFUSED,
     SAFETY_REFUSED,
+    STALLED,
     TIMEOUT,
     EpisodeResult,
     Rollout,
@@ -48,11 +59,13 @@ __all__ = [
     "PLANNING_REFUSED",
     "SAFETY_REFUSED",
     "SEED_GROUP_STRIDE",
+    "STALLED",
     "TIMEOUT",
     "EpisodeRecord",
     "EpisodeResult",
     "EpisodeVideo",
     "Evaluation",
+    "EvaluationPlan",
     "EvaluationRequest",
     "Rollout",
     "RolloutSettings",

@@ -12,6 +12,11 @@ so the seeds are deterministic, disjoint across groups (a group holds at most
 the object layout and the start pose exactly as it does for a demonstration. Collections
 (``arm4r collect``) use seeds from 0 upward, a few hundred per variation, so any first seed from
 100000 on gives held-out scenes; the default, ``DEFAULT_FIRST_SEED``, is one million.
+
+``EvaluationPlan`` is what both runners share: the tasks, the rollout settings and the safety
+limits, read from the checkpoint's config. ``Evaluation`` runs it in this process with the policy
+loaded here; ``ros_evaluation.RosEvaluation`` runs it through the ROS graph, where the policy node
+loads the checkpoint.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ from tqdm import tqdm
 
 from arm4r_policy.collect.layout import DEFAULT_CAMERA_DIRS
 from arm4r_policy.collect.session import sim_robot, task_variations
-from arm4r_policy.errors import ConfigError
+from arm4r_policy.errors import CheckpointError, ConfigError
+from arm4r_policy.model.checkpoint import load_config
 from arm4r_policy.model.config import ARM4RConfig
 from arm4r_policy.runtime.policy import Policy
 from arm4r_policy.runtime.safety import SafetyLimits
@@ -71,6 +77,9 @@ class EvaluationRequest:
         text_weights: the local CLIP text tower, for checkpoints trained on CLIP embeddings.
         image_size: [px] side of the frames rendered for the policy; None: the checkpoint's.
         max_steps: policy steps before an episode times out; None: the task's limit.
+        ros: run the episodes through the ROS graph (``ros_evaluation``) instead of in this
+            process; sim_node starts one seed below each group's first and films nothing, hence
+            a first seed >= 1 and no videos.
     """
 
     cell: str
@@ -85,6 +94,7 @@ class EvaluationRequest:
     text_weights: Path | None = None
     image_size: int | None = None
     max_steps: int | None = None
+    ros: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= self.episodes <= SEED_GROUP_STRIDE:
@@ -105,6 +115,11 @@ class EvaluationRequest:
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ConfigError(f"EvaluationRequest.{name} = {value}; expected None or >= 1")
+        if self.ros and (self.first_seed < 1 or self.video_episodes):
+            raise ConfigError(
+                f"EvaluationRequest with ros: first_seed = {self.first_seed} and video_episodes "
+                f"= {self.video_episodes}; expected a first seed >= 1 and no videos"
+            )
 
 
 @dataclass(frozen=True)
@@ -188,21 +203,27 @@ def policy_cameras(config: ARM4RConfig, cell_cameras: Sequence[str]) -> tuple[st
     return cameras
 
 
-class Evaluation:
-    """A checked ``EvaluationRequest`` with its policy loaded, ready to run.
+class EvaluationPlan:
+    """A checked ``EvaluationRequest``: its tasks, rollout settings and safety limits, from the
+    checkpoint's config (the model itself is not loaded here).
 
     Raises:
         ConfigError: an unknown cell, task or variation (the message lists the valid ones), or a
             checkpoint whose cameras the cell does not have.
-        CheckpointError: the checkpoint is missing, malformed, or not a control checkpoint.
+        CheckpointError: the checkpoint's config is missing or malformed, or it is not a control
+            checkpoint.
     """
 
     def __init__(self, request: EvaluationRequest) -> None:
         self.request = request
         names = request.variations or task_variations(request.cell, request.task)
         self.tasks: list[Task] = [make_task(request.cell, request.task, name) for name in names]
-        self.policy = Policy.from_checkpoint(request.checkpoint, request.text_weights)
-        config = self.policy.config
+        config = load_config(request.checkpoint)
+        if config.mode != "control":
+            raise CheckpointError(
+                f"{request.checkpoint}: a {config.mode!r} checkpoint; an evaluation needs a "
+                "'control' checkpoint"
+            )
         cell_cameras = [camera.name for camera in self.tasks[0].workspace.config().cameras]
         self.settings = RolloutSettings(
             camera_names=policy_cameras(config, cell_cameras),
@@ -219,6 +240,18 @@ class Evaluation:
     def max_steps(self) -> int:
         """Policy steps before an episode times out."""
         return self.request.max_steps or self.tasks[0].max_steps
+
+
+class Evaluation(EvaluationPlan):
+    """An ``EvaluationPlan`` with its policy loaded, run in this process.
+
+    Raises:
+        ConfigError, CheckpointError: as ``EvaluationPlan``, or the model does not load.
+    """
+
+    def __init__(self, request: EvaluationRequest) -> None:
+        super().__init__(request)
+        self.policy = Policy.from_checkpoint(request.checkpoint, request.text_weights)
 
     def run(self, progress: bool = True) -> list[EpisodeRecord]:
         """Every episode of every seed group of every variation, in that nesting.

@@ -3,8 +3,10 @@
 ``results.json`` holds the request, the protocol (seed rule, step limit, cameras, image size,
 safety box), the success rate [%] per variation and over all of them (per seed group, mean, std)
 and one entry per episode: variation, seed group, episode, seed, success, steps, ``failure``
-(null, ``timeout``, ``planning_refused`` or ``safety_refused``) with its ``detail`` in words,
-refusal counts, simulated and wall seconds, and the video path if it was filmed.
+(null, ``timeout``, ``planning_refused``, ``safety_refused`` or, through the ROS graph,
+``stalled``) with its ``detail`` in words, refusal counts, simulated and wall seconds, and the
+video path if it was filmed. ``protocol.runner`` says where the episodes ran: ``in_process`` or
+``ros_graph``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from arm4r_policy.collect.atomic import write_json_atomically
 from arm4r_training.evaluation.protocol import (
     SEED_GROUP_STRIDE,
     EpisodeRecord,
-    Evaluation,
+    EvaluationPlan,
     SuccessRate,
     success_rate,
     success_rates,
@@ -37,7 +39,7 @@ def _rate_document(rate: SuccessRate) -> dict:
     return {"per_seed_group": list(rate.per_group), "mean": rate.mean, "std": rate.std}
 
 
-def results_document(evaluation: Evaluation, records: Sequence[EpisodeRecord]) -> dict:
+def results_document(evaluation: EvaluationPlan, records: Sequence[EpisodeRecord]) -> dict:
     """Everything ``results.json`` holds (see the module docstring)."""
     request = evaluation.request
     rates = {rate.name: _rate_document(rate) for rate in success_rates(records)}
@@ -49,6 +51,7 @@ def results_document(evaluation: Evaluation, records: Sequence[EpisodeRecord]) -
         "task": request.task,
         "checkpoint": str(request.checkpoint),
         "protocol": {
+            "runner": "ros_graph" if request.ros else "in_process",
             "episodes_per_seed_group": request.episodes,
             "seed_groups": request.seed_groups,
             "first_seed": request.first_seed,

@@ -39,8 +39,10 @@ from arm4r_training.evaluation.safety_box import WorkspaceMargins, workspace_saf
 TIMEOUT = "timeout"
 PLANNING_REFUSED = "planning_refused"
 SAFETY_REFUSED = "safety_refused"
-FAILURE_KINDS = (TIMEOUT, PLANNING_REFUSED, SAFETY_REFUSED)
-"""Why an episode failed: out of steps, or too many refusals in a row by the planner / safety."""
+STALLED = "stalled"
+FAILURE_KINDS = (TIMEOUT, PLANNING_REFUSED, SAFETY_REFUSED, STALLED)
+"""Why an episode failed: out of steps, too many refusals in a row by the planner / safety, or
+(through the ROS graph, ``ros_rollout``) no motion for too long."""
 
 GRIPPER_CLOSED_ABOVE = 0.5
 """A gripper command above this closes the gripper, at or below it opens it."""

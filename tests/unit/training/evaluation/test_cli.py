@@ -55,9 +55,16 @@ def test_eval_runs_the_protocol_and_writes_results_and_a_video(tiny_checkpoint, 
     assert f"video: {videos[0]}" in printed
 
 
-def test_eval_with_ros_says_it_needs_the_ros_graph(tmp_path, capsys):
+def test_eval_with_ros_but_without_rclpy_exits_2_naming_what_to_install(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "rclpy", None)
+    for module in ("ros_evaluation", "ros_rollout"):
+        monkeypatch.delitem(sys.modules, f"arm4r_training.evaluation.{module}", raising=False)
     assert main(eval_args(tmp_path / "none", "--ros")) == 2
-    assert "ROS graph" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "'rclpy'" in error
+    assert "requirements.txt" in error
 
 
 def test_eval_of_an_unknown_task_exits_2_listing_the_valid_ones(tmp_path, capsys):
