@@ -197,7 +197,7 @@ def eval_nodes(cell: Cell, choices: LaunchChoices) -> list[NodeLaunch]:
         *robot_nodes(cell, choices),
         NodeLaunch("policy_node", "policy_node", policy),
         bridge_node(choices),
-        NodeLaunch("track_viz_node", "track_viz_node"),
+        NodeLaunch("track_viz_node", "track_viz_node", {"sim": choices.sim}),
     ]
 
 

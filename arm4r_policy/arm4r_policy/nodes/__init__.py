@@ -33,6 +33,17 @@ policy_node
     ``dry_run``: targets go to ``/arm4r/dry_run/target_pose`` and ``/arm4r/dry_run/gripper_command``
     instead, the policy steps at ``dry_run_rate_hz`` and never waits for motion results.
 
+    A point-tracking (Stage 1/2, ``mode`` points) checkpoint makes it a track predictor
+    (runtime/track_prediction.py, policy_tracks.py), as its startup log and ``/diagnostics`` say:
+    the same inputs, synchronisation, staleness and refusals (the pose and gripper state are
+    checked though the model does not read them), a step every ``1 / track_rate_hz`` s, and for
+    each observation its predicted tracked points of the next step on
+    ``/arm4r/predicted_tracks_points`` (sensor_msgs/PointCloud2, one row of float32 x, y, z [m])
+    in the optical frame ``<track_camera>_optical_frame`` of the camera its tracks belong to
+    (``track_camera``, one of ``camera_names``), stamped with the observation's stamp. The points
+    continue from the previous prediction (an episode starts from the checkpoint's mean tracked
+    points). It never publishes a target, gripper command or path, and never waits for a motion.
+
 Motion result contract (``/arm4r/motion_result``, diagnostic_msgs/DiagnosticStatus, reliable)
     Whoever executes ``/arm4r/target_pose`` publishes exactly one status per target when its
     motion has ended: ``level`` OK when the motion was completed, anything else (ERROR) when it
@@ -100,9 +111,15 @@ robot_state_node
 track_viz_node
     Subscribes ``/arm4r/predicted_path`` and publishes ``/arm4r/markers`` (MarkerArray: DELETEALL,
     LINE_STRIP, SPHERE_LIST, ARROW at the first target; ``markers.py``) in the path's frame.
-    Extension point for point-tracking checkpoints: ``/arm4r/predicted_tracks_points``
-    (sensor_msgs/PointCloud2, xyz per tracked point in the camera frame) is reserved for their
-    predicted tracks; nothing publishes or draws it yet.
+    Subscribes ``/arm4r/predicted_tracks_points`` too: each cloud, in the optical frame
+    ``<camera>_optical_frame`` of a camera of the ``cell``, is moved into the base frame
+    ``frame_id`` with that camera's camera-to-base extrinsics (the simulated cell's camera
+    placements, or on the real arm the YAML ``extrinsics_file``) and drawn with the cloud's stamp
+    as a LINE_STRIP per point through its last ``track_length`` positions (namespace
+    ``predicted_tracks``, id = the point's index) and a SPHERE_LIST of the current points
+    (``predicted_track_points``); each cloud's markers replace the last ones in place. A new
+    instruction or another camera starts the tracks anew. A cloud in another frame, without
+    float32 x, y, z fields, or with a non-finite point is not drawn, and ``/diagnostics`` says why.
 
 collect_node
     Records scripted demonstrations (collect/scripted.py) of one task variation through the graph

@@ -29,7 +29,6 @@ from arm4r_policy.nodes.parameters import (
 )
 from arm4r_policy.sim.cells import CellConfig
 from arm4r_policy.sim.tasks.layout import CELL_CONFIGS
-from arm4r_policy.sim.transforms import invert_pose
 
 PARAMETERS = (
     ParameterSpec("cell", "kinova", "robot cell: arm, gripper and cameras", one_of(CELL_CONFIGS)),
@@ -92,10 +91,7 @@ def robot_config(values: Mapping[str, Any]) -> RosRobotConfig:
     cell = _cell(values)
     cameras = tuple(camera.name for camera in cell.cameras)
     if values["sim"]:
-        base_from_world = invert_pose(cell.base_pose)
-        extrinsics = {
-            camera.name: base_from_world @ camera.opencv_pose() for camera in cell.cameras
-        }
+        extrinsics = cell.camera_extrinsics()
     else:
         extrinsics = load_extrinsics(values["extrinsics_file"], cameras)
     return RosRobotConfig(

@@ -2,7 +2,8 @@
 
 Topics, the motion-result contract and the refusal rules: nodes/__init__.py. The loop is a timer:
 each tick it looks for a ready observation (runtime/sync.py) and steps the policy, so the
-subscription callbacks only store messages.
+subscription callbacks only store messages. A point-tracking checkpoint runs the same loop as a
+track predictor (policy_tracks.py): it publishes predicted points and never a robot command.
 """
 
 from __future__ import annotations
@@ -35,9 +36,12 @@ from arm4r_policy.nodes.conversions import (
 from arm4r_policy.nodes.diagnostics import ERROR, OK, WARN, DiagnosticsReporter
 from arm4r_policy.nodes.parameters import declare_parameters
 from arm4r_policy.nodes.policy_parameters import PARAMETERS, load_policy, safety_limits
+from arm4r_policy.nodes.policy_tracks import TrackPublisher
 from arm4r_policy.nodes.process import run_node
+from arm4r_policy.runtime.policy import checked_state
 from arm4r_policy.runtime.safety import guard_target
 from arm4r_policy.runtime.sync import MotionGate, Observation, ObservationSynchronizer, Shortfall
+from arm4r_policy.runtime.track_prediction import TrackPredictor
 
 NODE_NAME = "policy_node"
 POLL_PERIOD = 0.01  # [s] how often a ready observation is looked for (outside dry runs)
@@ -59,12 +63,13 @@ class PolicyNode(Node):
         self.instruction: str | None = None
         self.diagnostics = DiagnosticsReporter(self, f"{NODE_NAME}: policy loop")
 
-        dry = self.dry_run
-        target_topic = topics.DRY_RUN_TARGET_POSE if dry else topics.TARGET_POSE
-        gripper_topic = topics.DRY_RUN_GRIPPER_COMMAND if dry else topics.GRIPPER_COMMAND
-        self.target_out = self.create_publisher(PoseStamped, target_topic, topics.RELIABLE_QOS)
-        self.gripper_out = self.create_publisher(Float64, gripper_topic, topics.RELIABLE_QOS)
-        self.path_out = self.create_publisher(Path, topics.PREDICTED_PATH, topics.RELIABLE_QOS)
+        self.tracks = None  # a points checkpoint's publisher; it never closes the gate
+        if isinstance(self.policy, TrackPredictor):
+            self.tracks = TrackPublisher(self, self.policy, p["track_camera"])
+            period = 1.0 / p["track_rate_hz"]
+        else:
+            self._create_control_outputs()
+            period = 1.0 / p["dry_run_rate_hz"] if self.dry_run else POLL_PERIOD
         for camera in self.cameras:
             self.create_subscription(Image, camera, partial(self._keep, camera), topics.SENSOR_QOS)
         for kind, topic in ((PoseStamped, topics.EE_POSE), (JointState, topics.GRIPPER_STATE)):
@@ -72,10 +77,19 @@ class PolicyNode(Node):
         self.create_subscription(
             String, topics.INSTRUCTION, self._on_instruction, topics.LATCHED_QOS
         )
+        self.create_timer(period, self._tick)
+
+    def _create_control_outputs(self) -> None:
+        """Targets, gripper commands and paths out; motion results in."""
+        dry = self.dry_run
+        target_topic = topics.DRY_RUN_TARGET_POSE if dry else topics.TARGET_POSE
+        gripper_topic = topics.DRY_RUN_GRIPPER_COMMAND if dry else topics.GRIPPER_COMMAND
+        self.target_out = self.create_publisher(PoseStamped, target_topic, topics.RELIABLE_QOS)
+        self.gripper_out = self.create_publisher(Float64, gripper_topic, topics.RELIABLE_QOS)
+        self.path_out = self.create_publisher(Path, topics.PREDICTED_PATH, topics.RELIABLE_QOS)
         self.create_subscription(
             DiagnosticStatus, topics.MOTION_RESULT, self._on_motion_result, topics.RELIABLE_QOS
         )
-        self.create_timer(1.0 / p["dry_run_rate_hz"] if dry else POLL_PERIOD, self._tick)
 
     def _now_ns(self) -> int:
         return self.get_clock().now().nanoseconds
@@ -114,7 +128,7 @@ class PolicyNode(Node):
         if self.instruction is None:
             self.diagnostics.report(WARN, f"waiting for an instruction on {topics.INSTRUCTION}")
             return
-        if not self.dry_run and self.target_out.get_subscription_count() == 0:
+        if not (self.tracks or self.dry_run or self.target_out.get_subscription_count()):
             # a target nobody receives would only cost a motion timeout
             self.diagnostics.report(WARN, f"waiting for a motion executor on {topics.TARGET_POSE}")
             return
@@ -128,27 +142,41 @@ class PolicyNode(Node):
         started = time.perf_counter()
         try:
             images, state = self._decode(observation)
-            output = self.policy.step(images, state, self.instruction)
+            if self.tracks is not None:
+                done = self.tracks.publish(images, self.instruction, observation.stamp_ns)
+            else:
+                done = self._step_policy(images, state, observation)
         except ObservationError as error:
             self.diagnostics.report(ERROR, f"observation refused: {error}")
             return
-        decision = guard_target(self.limits, state, output.target, observation.ages(self._now_ns()))
-        if not decision.allowed:
-            self.diagnostics.report(ERROR, f"target refused: {decision.refusal}")
+        if done is None:
             return
-        self._send(decision.target, output.chunk, observation.stamp_ns)
-        sent = [f"target {format_stamp(observation.stamp_ns)} sent", *decision.adjustments]
         timing = {
             "step_ms": f"{(time.perf_counter() - started) * 1e3:.1f}",
             "observation_age_ms": f"{(self._now_ns() - observation.stamp_ns) / 1e6:.1f}",
         }
-        self.diagnostics.report(OK, "; ".join(sent), timing)
+        self.diagnostics.report(OK, done, timing)
+
+    def _step_policy(
+        self, images: list[np.ndarray], state: np.ndarray, observation: Observation
+    ) -> str | None:
+        """Step the control policy and send its guarded target; what was sent, None if refused."""
+        output = self.policy.step(images, state, self.instruction)
+        decision = guard_target(self.limits, state, output.target, observation.ages(self._now_ns()))
+        if not decision.allowed:
+            self.diagnostics.report(ERROR, f"target refused: {decision.refusal}")
+            return None
+        self._send(decision.target, output.chunk, observation.stamp_ns)
+        sent = [f"target {format_stamp(observation.stamp_ns)} sent", *decision.adjustments]
+        return "; ".join(sent)
 
     def _decode(self, observation: Observation) -> tuple[list[np.ndarray], np.ndarray]:
-        """Camera frames in the checkpoint's order and the (7,) state."""
+        """Camera frames in the checkpoint's order and the finite (7,) state (also checked for a
+        points checkpoint, which does not read it)."""
         images = [image_to_rgb(observation.values[camera], camera) for camera in self.cameras]
         gripper = gripper_closure(observation.values[topics.GRIPPER_STATE])
-        return images, pose_to_state7(observation.values[topics.EE_POSE], gripper, self.frame_id)
+        state = pose_to_state7(observation.values[topics.EE_POSE], gripper, self.frame_id)
+        return images, checked_state(state)
 
     def _send(self, target: np.ndarray, chunk: np.ndarray, stamp_ns: int) -> None:
         """Publish the (7,) target and the (K, 7) chunk; outside dry runs, await the motion."""

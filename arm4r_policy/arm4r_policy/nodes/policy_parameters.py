@@ -1,4 +1,5 @@
-"""The policy node's parameters, and the Policy and SafetyLimits they configure."""
+"""The policy node's parameters, and the Policy (or, for a points checkpoint, the TrackPredictor)
+and SafetyLimits they configure."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import torch
 
 from arm4r_policy.errors import ARM4RError, ConfigError
+from arm4r_policy.model.checkpoint import load_config
 from arm4r_policy.nodes.parameters import (
     ParameterSpec,
     existing_directory,
@@ -20,6 +22,7 @@ from arm4r_policy.nodes.parameters import (
 )
 from arm4r_policy.runtime.policy import Policy, PolicyOptions
 from arm4r_policy.runtime.safety import SafetyLimits
+from arm4r_policy.runtime.track_prediction import TrackPredictor
 
 
 def _torch_device(value: str) -> str | None:
@@ -62,6 +65,16 @@ PARAMETERS = (
     ParameterSpec("dry_run", False, "send targets to /arm4r/dry_run/* only; never wait"),
     ParameterSpec("dry_run_rate_hz", 2.0, "[Hz] policy steps per second in a dry run", positive),
     ParameterSpec("frame_id", "base_link", "robot base frame of every pose", non_empty),
+    ParameterSpec(
+        "track_camera",
+        "side",
+        "points checkpoints: the camera of camera_names whose frame the tracks are in (the "
+        "tracks camera of its training clips' meta.json)",
+        non_empty,
+    ),
+    ParameterSpec(
+        "track_rate_hz", 15.0, "[Hz] points checkpoints: track predictions per second", positive
+    ),
 )
 
 
@@ -75,16 +88,19 @@ def safety_limits(values: Mapping[str, Any]) -> SafetyLimits:
     )
 
 
-def load_policy(values: Mapping[str, Any]) -> Policy:
-    """The checkpoint's policy; a ConfigError names the parameter that does not fit."""
+def load_policy(values: Mapping[str, Any]) -> Policy | TrackPredictor:
+    """The checkpoint's policy, or its track predictor for a points checkpoint; a ConfigError
+    names the parameter that does not fit."""
     options = PolicyOptions(
         temporal_ensembling=values["temporal_ensembling"],
         gripper_threshold=values["gripper_threshold"],
     )
+    source = (values["checkpoint"], values["text_weights"] or None, values["device"])
     try:
-        policy = Policy.from_checkpoint(
-            values["checkpoint"], values["text_weights"] or None, values["device"], options
-        )
+        if load_config(values["checkpoint"]).mode == "points":
+            policy = TrackPredictor.from_checkpoint(*source)
+        else:
+            policy = Policy.from_checkpoint(*source, options)
     except ARM4RError as error:
         raise ConfigError(
             f"parameter checkpoint ({values['checkpoint']!r}, text_weights "
@@ -100,5 +116,10 @@ def load_policy(values: Mapping[str, Any]) -> Policy:
         raise ConfigError(
             f"parameter camera_names: the checkpoint was trained on {list(recorded)} in this "
             f"order, got {cameras}"
+        )
+    if isinstance(policy, TrackPredictor) and values["track_camera"] not in cameras:
+        raise ConfigError(
+            f"parameter track_camera: expected one of camera_names {cameras} for a points "
+            f"checkpoint, got {values['track_camera']!r}"
         )
     return policy

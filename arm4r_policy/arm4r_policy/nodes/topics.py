@@ -15,7 +15,8 @@ GRIPPER_COMMAND = "/arm4r/gripper_command"  # std_msgs/Float64, closure 0 open .
 DRY_RUN_TARGET_POSE = "/arm4r/dry_run/target_pose"  # what a dry run would have executed
 DRY_RUN_GRIPPER_COMMAND = "/arm4r/dry_run/gripper_command"
 PREDICTED_PATH = "/arm4r/predicted_path"  # nav_msgs/Path, the predicted chunk of poses
-PREDICTED_TRACKS_POINTS = "/arm4r/predicted_tracks_points"  # sensor_msgs/PointCloud2, reserved
+# sensor_msgs/PointCloud2, a points checkpoint's predicted points in <camera>_optical_frame
+PREDICTED_TRACKS_POINTS = "/arm4r/predicted_tracks_points"
 MARKERS = "/arm4r/markers"  # visualization_msgs/MarkerArray
 MOTION_RESULT = "/arm4r/motion_result"  # diagnostic_msgs/DiagnosticStatus, see nodes/__init__.py
 DIAGNOSTICS = "/diagnostics"  # diagnostic_msgs/DiagnosticArray

@@ -2,9 +2,9 @@
 
 This is the seam between robots and the network. Observations arrive as camera frames, the 7-D
 end-effector state the robots report (xyz [m], Euler XYZ [rad], gripper 0 open .. 1 closed) and the
-instruction text. Everything the network needs besides (6D rotations, relative actions,
-normalisation, the previous action token, the instruction embedding) is derived here, and the
-prediction goes back the same way to absolute targets.
+instruction text. Everything the network needs besides (6D rotations, relative actions, the
+previous action token) is derived here, and the prediction goes back the same way to absolute
+targets; frames, instruction and normalisation are ``runtime.observation_stream``'s.
 """
 
 from __future__ import annotations
@@ -14,21 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
-from arm4r_policy.errors import ConfigError, ObservationError
+from arm4r_policy.errors import ConfigError
 from arm4r_policy.model.arm4r import ARM4R
-from arm4r_policy.model.checkpoint import load_checkpoint
 from arm4r_policy.model.normalization import Normalizer
-from arm4r_policy.model.text import (
-    CLIP_ENCODER_NAME,
-    CLIP_REPO,
-    InstructionEncoder,
-    load_instruction_encoder,
-    normalize_instruction,
-)
+from arm4r_policy.model.text import InstructionEncoder
 from arm4r_policy.runtime.ensemble import DEFAULT_DECAY, TemporalEnsembler
-from arm4r_policy.runtime.images import images_to_input
+from arm4r_policy.runtime.observation_stream import (
+    ObservationStream,
+    checked_array,
+    load_stream_parts,
+)
 from arm4r_policy.runtime.pose import (
     absolute_to_relative,
     orthonormalize_rot6d,
@@ -36,7 +32,6 @@ from arm4r_policy.runtime.pose import (
     state7_to_state10,
     state10_to_state7,
 )
-from arm4r_policy.runtime.streaming import StreamingARM4R
 
 STATE_DIM = 7
 
@@ -76,17 +71,10 @@ class Policy:
                 f"Policy: needs a control-mode model, got mode {model.config.mode!r} "
                 f"(a point-tracking checkpoint predicts tracks, not robot targets)"
             )
-        if instruction_encoder.name != model.config.instruction_encoder:
-            raise ConfigError(
-                f"Policy: the model was trained on {model.config.instruction_encoder!r} "
-                f"instruction embeddings, got the {instruction_encoder.name!r} encoder"
-            )
+        self._stream = ObservationStream(model, normalizer, instruction_encoder)
         self.config = model.config
         self.options = options or PolicyOptions()
-        self.device = next(model.parameters()).device
         self.normalizer = normalizer
-        self.instructions = instruction_encoder
-        self._stream = StreamingARM4R(model)
         self._ensembler = TemporalEnsembler(self.config.horizon, self.options.ensemble_decay)
         self._previous_state10: np.ndarray | None = None
 
@@ -99,13 +87,7 @@ class Policy:
         options: PolicyOptions | None = None,
     ) -> Policy:
         """``text_weights``: the local CLIP directory, for checkpoints trained on CLIP."""
-        model, normalizer = load_checkpoint(directory, device)
-        if text_weights is None and model.config.instruction_encoder == CLIP_ENCODER_NAME:
-            raise ConfigError(
-                f"{directory}: trained on CLIP instruction embeddings; pass text_weights=<local "
-                f"copy of {CLIP_REPO}>"
-            )
-        return cls(model, normalizer, load_instruction_encoder(text_weights, device), options)
+        return cls(*load_stream_parts(directory, text_weights, device), options)
 
     def reset(self) -> None:
         self._stream.reset()
@@ -117,27 +99,16 @@ class Policy:
     ) -> PolicyOutput:
         """images: one (H, W, 3) uint8 RGB frame per camera, in the checkpoint's camera order;
         state: (7,) current end-effector state; instruction: the task in words."""
-        self._check_images(images)
-        state = _check_state(state)
-        instruction = normalize_instruction(instruction)
-        embedding = self.instructions.embed(instruction).to(self.device)
-
+        state = checked_state(state)
         state10 = state7_to_state10(state)
         previous_action = None
         if self._previous_state10 is not None:
             # the action taken at the previous step is where it brought the robot: this state
-            previous_action = self._action_input(
-                self._to_action_frame(self._previous_state10, state10)
-            )
-        prediction = self._stream.step(
-            images_to_input(np.stack(images), self.config.image_size).to(self.device),
-            self.normalizer.normalize_state(torch.from_numpy(state10).float()).to(self.device),
-            embedding,
-            previous_action,
-        )
+            previous_action = self._to_action_frame(self._previous_state10, state10)
+        prediction = self._stream.step(images, state10, instruction, previous_action)
         self._previous_state10 = state10
 
-        chunk10 = self._to_absolute(state10, self.normalizer.denormalize_action(prediction.cpu()))
+        chunk10 = self._to_absolute(state10, prediction)
         executed = self._ensembler.add(chunk10) if self.options.temporal_ensembling else chunk10[0]
         target = state10_to_state7(executed)
         target[6] = float(target[6] > self.options.gripper_threshold)
@@ -148,48 +119,12 @@ class Policy:
             absolute_to_relative(state10, targets10) if self.config.relative_actions else targets10
         )
 
-    def _to_absolute(self, state10: np.ndarray, actions: torch.Tensor) -> np.ndarray:
+    def _to_absolute(self, state10: np.ndarray, actions: np.ndarray) -> np.ndarray:
         """(K, 10) network actions -> (K, 10) absolute targets with orthonormal rotations."""
-        actions = actions.double().numpy()
         actions[:, 3:9] = orthonormalize_rot6d(actions[:, 3:9])
         return relative_to_absolute(state10, actions) if self.config.relative_actions else actions
 
-    def _action_input(self, action10: np.ndarray) -> torch.Tensor:
-        action = torch.from_numpy(np.asarray(action10, dtype=np.float32))
-        return self.normalizer.normalize_action(action).to(self.device)
 
-    def _check_images(self, images: Sequence[np.ndarray]) -> None:
-        cameras = self.config.num_cameras
-        if isinstance(images, np.ndarray) or len(images) != cameras:
-            seen = (
-                f"an array of shape {images.shape}"
-                if isinstance(images, np.ndarray)
-                else len(images)
-            )
-            raise ObservationError(f"images: expected a sequence of {cameras} frames, got {seen}")
-        for index, frame in enumerate(images):
-            if not isinstance(frame, np.ndarray) or frame.dtype != np.uint8:
-                seen = getattr(frame, "dtype", type(frame).__name__)
-                raise ObservationError(f"images[{index}]: expected a uint8 array, got {seen}")
-            if frame.ndim != 3 or frame.shape[2] != 3 or min(frame.shape[:2]) == 0:
-                raise ObservationError(
-                    f"images[{index}]: expected shape (H, W, 3) RGB, got {frame.shape}"
-                )
-        if len({frame.shape for frame in images}) != 1:
-            shapes = [frame.shape for frame in images]
-            raise ObservationError(f"images: every camera must have the same size, got {shapes}")
-
-
-def _check_state(state: np.ndarray) -> np.ndarray:
-    try:
-        values = np.asarray(state, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise ObservationError(f"state: expected {STATE_DIM} numbers, got {state!r}") from error
-    if values.shape != (STATE_DIM,):
-        raise ObservationError(
-            f"state: expected {STATE_DIM} values (xyz, Euler XYZ, gripper), "
-            f"got shape {values.shape}"
-        )
-    if not np.isfinite(values).all():
-        raise ObservationError(f"state: expected finite values, got {values.tolist()}")
-    return values
+def checked_state(state: np.ndarray) -> np.ndarray:
+    """The (7,) end-effector state as finite float64 values; ObservationError says what is not."""
+    return checked_array("state", state, (STATE_DIM,), "7 values (xyz, Euler XYZ, gripper)")

@@ -33,7 +33,7 @@ from arm4r_policy.sim.menagerie import menagerie_root
 from arm4r_policy.sim.names import ROBOT_MOUNT_BODY, TABLE_GEOM
 from arm4r_policy.sim.objects import TaskObject
 from arm4r_policy.sim.robots import FRANKA_PANDA_HAND, KINOVA_GEN3_2F85, RobotDescription, add_robot
-from arm4r_policy.sim.transforms import make_pose, matrix_to_quat, rpy_to_matrix
+from arm4r_policy.sim.transforms import invert_pose, make_pose, matrix_to_quat, rpy_to_matrix
 
 Vec3 = tuple[float, float, float]
 FloatTuple7 = tuple[float, float, float, float, float, float, float]
@@ -117,6 +117,11 @@ class CellConfig:
     def base_pose(self) -> np.ndarray:
         """(4, 4) pose of the robot base frame in the world frame (``T_world_base``)."""
         return make_pose(rpy_to_matrix(self.base_rpy), self.base_position)
+
+    def camera_extrinsics(self) -> dict[str, np.ndarray]:
+        """Camera name -> (4, 4) camera-to-base pose of each placed camera, OpenCV axes."""
+        base_from_world = invert_pose(self.base_pose)
+        return {camera.name: base_from_world @ camera.opencv_pose() for camera in self.cameras}
 
     @classmethod
     def kinova(cls) -> CellConfig:

@@ -138,3 +138,9 @@ def test_speed_scaling_overrides_the_bridge_only_when_given_and_in_range():
     for bad in ("0", "1.5", "fast", "nan"):
         with pytest.raises(ValueError, match="expected a number in"):
             parse_fraction("speed_scaling", bad)
+
+
+def test_track_viz_draws_with_the_sim_cameras_only_in_sim():
+    for choices, sim in ((LaunchChoices(), True), (HARDWARE, False)):
+        nodes = {node.name: node for node in eval_nodes(KINOVA, choices)}
+        assert nodes["track_viz_node"].overrides == {"sim": sim}
