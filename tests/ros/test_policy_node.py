@@ -163,10 +163,10 @@ def test_an_invalid_parameter_stops_the_node_with_its_name(
     assert_stops_naming(node, named)
 
 
-def test_cameras_in_another_order_than_the_checkpoint_records_stop_the_node(start_node, tmp_path):
+def test_a_checkpoint_camera_the_node_is_not_given_stops_the_node(start_node, tmp_path):
     torch.manual_seed(0)
-    config = ARM4RConfig.tiny(instruction_encoder="hashing-v1-512", camera_names=["side", "ego"])
-    checkpoint = save_checkpoint(tmp_path / "swapped", ARM4R(config), Normalizer.identity(10, 10))
+    config = ARM4RConfig.tiny(instruction_encoder="hashing-v1-512", camera_names=["side", "front"])
+    checkpoint = save_checkpoint(tmp_path / "front", ARM4R(config), Normalizer.identity(10, 10))
     node = start_node("policy_node", checkpoint=str(checkpoint), camera_names=["ego", "side"])
     assert_stops_naming(node, "camera_names")
 

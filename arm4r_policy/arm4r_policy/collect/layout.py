@@ -104,6 +104,35 @@ def collection_directory(root: Path, task: str, variation: str, cell: str) -> Pa
     )
 
 
+DEFAULT_CAMERA_SLOTS = (EXTERIOR_CAMERA, WRIST_CAMERA)
+"""Image directories training feeds to the camera slots of a model that names none."""
+
+
+def slot_cameras(
+    slot_names: Sequence[str] | None, num_slots: int, cameras: Sequence[str]
+) -> tuple[str, ...]:
+    """The cameras of a cell feeding a model's ``num_slots`` input slots, in slot order.
+
+    ``slot_names`` are a checkpoint's ``camera_names``: each is one of ``cameras`` or the image
+    directory a camera is recorded under (``DEFAULT_CAMERA_DIRS``: Kinova ``side`` is
+    ``exterior_image_1_left``). None stands for ``DEFAULT_CAMERA_SLOTS``, what training reads for
+    a model without camera names, so a Kinova model sees ``side`` in slot 0 and ``ego`` in slot 1.
+
+    Raises:
+        ConfigError: a slot matches none of ``cameras``, or the counts differ.
+    """
+    names = tuple(slot_names) if slot_names is not None else DEFAULT_CAMERA_SLOTS[:num_slots]
+    stored_as = {DEFAULT_CAMERA_DIRS.get(camera): camera for camera in cameras}
+    resolved = tuple(name if name in cameras else stored_as.get(name, name) for name in names)
+    unknown = [name for name in resolved if name not in cameras]
+    if unknown or len(resolved) != num_slots or len(cameras) != num_slots:
+        raise ConfigError(
+            f"the checkpoint's {num_slots} input cameras {list(names)} do not match the "
+            f"cameras {list(cameras)}"
+        )
+    return resolved
+
+
 def default_camera_dirs(camera_names: Sequence[str]) -> dict[str, str]:
     """Camera name -> image directory for cameras listed in ``DEFAULT_CAMERA_DIRS``.
 

@@ -35,7 +35,12 @@ from arm4r_policy.nodes.conversions import (
 )
 from arm4r_policy.nodes.diagnostics import ERROR, OK, WARN, DiagnosticsReporter
 from arm4r_policy.nodes.parameters import declare_parameters
-from arm4r_policy.nodes.policy_parameters import PARAMETERS, load_policy, safety_limits
+from arm4r_policy.nodes.policy_parameters import (
+    PARAMETERS,
+    input_cameras,
+    load_policy,
+    safety_limits,
+)
 from arm4r_policy.nodes.policy_tracks import TrackPublisher
 from arm4r_policy.nodes.process import run_node
 from arm4r_policy.runtime.policy import checked_state
@@ -56,7 +61,7 @@ class PolicyNode(Node):
         self.frame_id, self.dry_run = p["frame_id"], p["dry_run"]
         self.limits = safety_limits(p)
         self.policy = load_policy(p)
-        self.cameras = [topics.camera_image(name) for name in p["camera_names"]]
+        self.cameras = [topics.camera_image(name) for name in input_cameras(p, self.policy)]
         inputs = [*self.cameras, topics.EE_POSE, topics.GRIPPER_STATE]
         self.sync = ObservationSynchronizer(inputs, p["sync_tolerance"], p["staleness_timeout"])
         self.gate = MotionGate(p["motion_timeout"])

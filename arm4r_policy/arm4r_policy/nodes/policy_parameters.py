@@ -8,6 +8,7 @@ from typing import Any
 
 import torch
 
+from arm4r_policy.collect.layout import slot_cameras
 from arm4r_policy.errors import ARM4RError, ConfigError
 from arm4r_policy.model.checkpoint import load_config
 from arm4r_policy.nodes.parameters import (
@@ -48,7 +49,7 @@ PARAMETERS = (
     ParameterSpec(
         "camera_names",
         ["ego", "side"],
-        "cameras in the checkpoint's order; images on /cameras/<name>/image_raw",
+        "cameras whose /cameras/<name>/image_raw feed the policy; the checkpoint sets the order",
         topic_names,
     ),
     ParameterSpec("sync_tolerance", 0.05, "[s] largest stamp spread in one observation", positive),
@@ -106,20 +107,20 @@ def load_policy(values: Mapping[str, Any]) -> Policy | TrackPredictor:
             f"parameter checkpoint ({values['checkpoint']!r}, text_weights "
             f"{values['text_weights']!r}): {error}"
         ) from error
-    cameras, recorded = list(values["camera_names"]), policy.config.camera_names
-    if len(cameras) != policy.config.num_cameras:
-        raise ConfigError(
-            f"parameter camera_names: the checkpoint expects {policy.config.num_cameras} "
-            f"cameras, got {cameras}"
-        )
-    if recorded is not None and tuple(cameras) != recorded:
-        raise ConfigError(
-            f"parameter camera_names: the checkpoint was trained on {list(recorded)} in this "
-            f"order, got {cameras}"
-        )
+    cameras = input_cameras(values, policy)
     if isinstance(policy, TrackPredictor) and values["track_camera"] not in cameras:
         raise ConfigError(
-            f"parameter track_camera: expected one of camera_names {cameras} for a points "
+            f"parameter track_camera: expected one of camera_names {list(values['camera_names'])} "
+            "for a points "
             f"checkpoint, got {values['track_camera']!r}"
         )
     return policy
+
+
+def input_cameras(values: Mapping[str, Any], policy: Policy | TrackPredictor) -> tuple[str, ...]:
+    """The cameras of ``camera_names`` in the order of the checkpoint's input slots."""
+    config = policy.config
+    try:
+        return slot_cameras(config.camera_names, config.num_cameras, list(values["camera_names"]))
+    except ConfigError as error:
+        raise ConfigError(f"parameter camera_names: {error}") from error

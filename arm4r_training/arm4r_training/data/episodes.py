@@ -30,7 +30,7 @@ from arm4r_policy.collect.episode import EpisodeMeta
 from arm4r_policy.collect.layout import (
     ACTION_FILE,
     DEFAULT_CAMERA_DIRS,
-    EXTERIOR_CAMERA,
+    DEFAULT_CAMERA_SLOTS,
     FORMAT_NAME,
     IMAGES_DIR,
     INSTRUCTION_EMBEDDING_FILE,
@@ -39,7 +39,6 @@ from arm4r_policy.collect.layout import (
     META_FILE,
     MIN_STEPS,
     PROPRIO_FILE,
-    WRIST_CAMERA,
     frame_file_name,
 )
 from arm4r_policy.collect.validation import read_json_object, validate_episode
@@ -48,9 +47,6 @@ from arm4r_policy.model.config import ARM4RConfig, Mode
 from arm4r_policy.model.text import INSTRUCTION_DIM
 from arm4r_training.data.jpeg import check_jpeg
 from arm4r_training.data.points import PointsForm, PointSource, point_source
-
-DEFAULT_CAMERA_SLOTS = (EXTERIOR_CAMERA, WRIST_CAMERA)
-"""Image directories fed to the camera slots of a model without ``camera_names``."""
 
 
 def camera_slots(config: ARM4RConfig) -> tuple[str, ...]:

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from arm4r_policy.collect.layout import DEFAULT_CAMERA_DIRS
+from arm4r_policy.collect.layout import slot_cameras
 from arm4r_policy.collect.session import sim_robot, task_variations
 from arm4r_policy.errors import CheckpointError, ConfigError
 from arm4r_policy.model.checkpoint import load_config
@@ -182,25 +182,12 @@ def success_rates(records: Sequence[EpisodeRecord]) -> list[SuccessRate]:
 
 
 def policy_cameras(config: ARM4RConfig, cell_cameras: Sequence[str]) -> tuple[str, ...]:
-    """The cell cameras feeding the checkpoint's input slots, in slot order.
-
-    ``config.camera_names`` None means the cell's own order. A name of the collection's image
-    directories (``wrist_image_left``, ``exterior_image_1_left``) stands for the cell camera
-    stored under it (Kinova: ``ego``, ``side``).
+    """The cell cameras feeding the checkpoint's input slots, in slot order (``slot_cameras``).
 
     Raises:
         ConfigError: a name matches no camera of the cell, or the counts differ.
     """
-    stored_as = {DEFAULT_CAMERA_DIRS.get(name): name for name in cell_cameras}
-    names = config.camera_names or tuple(cell_cameras)
-    cameras = tuple(name if name in cell_cameras else stored_as.get(name, name) for name in names)
-    unknown = [name for name in cameras if name not in cell_cameras]
-    if unknown or len(cameras) != config.num_cameras:
-        raise ConfigError(
-            f"the checkpoint's {config.num_cameras} input cameras {list(names)} do not match the "
-            f"cell's cameras {list(cell_cameras)}"
-        )
-    return cameras
+    return slot_cameras(config.camera_names, config.num_cameras, cell_cameras)
 
 
 class EvaluationPlan:

@@ -19,6 +19,7 @@ from typing import Any
 from arm4r_policy.errors import ConfigError
 from arm4r_policy.model import ARM4R, ARM4RConfig, load_checkpoint, transfer_pretrained
 from arm4r_policy.model.checkpoint import WEIGHTS, load_config, load_weights_into
+from arm4r_training.data.episodes import camera_slots
 from arm4r_training.train.batches import DataFactory, DataRequest
 from arm4r_training.train.distributed import DistributedContext
 from arm4r_training.train.loop import RunOptions, Trainer
@@ -62,7 +63,9 @@ def prepare_run(
             f"got {spec.model.mode!r}"
         )
     seed_everything(recipe.seed)
-    model = ARM4R(spec.model, vision_weights=spec.vision_weights)
+    # the checkpoint records which camera fed each slot, so a policy is fed the same way
+    config = dataclasses.replace(spec.model, camera_names=camera_slots(spec.model))
+    model = ARM4R(config, vision_weights=spec.vision_weights)
     if spec.init is not None:
         log.info(initialise_from(model, spec.init))
     data = data_factory(model.config, dataclasses.replace(spec.data, seed=recipe.seed))

@@ -6,7 +6,7 @@ import torch
 
 from arm4r_policy.errors import ConfigError
 from arm4r_policy.model import ARM4R, Normalizer, save_checkpoint
-from arm4r_policy.nodes.policy_parameters import PARAMETERS, load_policy
+from arm4r_policy.nodes.policy_parameters import PARAMETERS, input_cameras, load_policy
 from arm4r_policy.runtime.policy import Policy
 from arm4r_policy.runtime.track_prediction import TrackPredictor
 
@@ -48,3 +48,10 @@ def test_a_points_checkpoint_still_needs_its_number_of_cameras(points_checkpoint
     values = DEFAULTS | {"checkpoint": points_checkpoint, "camera_names": ["side"]}
     with pytest.raises(ConfigError, match="parameter camera_names"):
         load_policy(values)
+
+
+def test_the_cameras_feed_the_slots_in_the_order_the_checkpoint_records(tmp_path):
+    directories = ("exterior_image_1_left", "wrist_image_left")
+    recorded = checkpoint(tmp_path / "dirs", camera_names=directories)
+    values = DEFAULTS | {"checkpoint": recorded, "camera_names": ["ego", "side"]}
+    assert input_cameras(values, load_policy(values)) == ("side", "ego")

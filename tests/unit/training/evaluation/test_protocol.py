@@ -98,8 +98,9 @@ def test_collection_directory_names_stand_for_the_cell_cameras_stored_under_them
     assert policy_cameras(config, ["ego", "side"]) == ("ego", "side")
 
 
-def test_without_camera_names_the_cell_order_is_used():
-    assert policy_cameras(ARM4RConfig.tiny(), ["left", "right"]) == ("left", "right")
+def test_without_camera_names_the_slots_are_those_training_reads():
+    assert policy_cameras(ARM4RConfig.tiny(), ["ego", "side"]) == ("side", "ego")
+    assert policy_cameras(ARM4RConfig.tiny(), ["right", "left"]) == ("left", "right")
 
 
 def test_a_checkpoint_camera_the_cell_lacks_is_refused():
