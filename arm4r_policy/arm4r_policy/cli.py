@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -83,20 +84,30 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _eval(args: argparse.Namespace) -> int:
-    """Evaluate a checkpoint by the paper's protocol in simulation (``arm4r_training.eval_cli``)."""
+def _run_training_command(module: str, args: argparse.Namespace) -> int:
+    """Call ``run(args)`` of the arm4r_training ``module``, imported only now."""
     try:
-        from arm4r_training.eval_cli import run
+        run = importlib.import_module(module).run
     except ModuleNotFoundError as missing:
         if (missing.name or "").partition(".")[0] != "arm4r_training":
             raise  # arm4r_training is there but one of its own imports failed
         print(
-            "arm4r eval: needs the arm4r_training package, which is not installed; install it "
-            "with `pip install -e arm4r_training`",
+            f"arm4r {args.command}: needs the arm4r_training package, which is not installed; "
+            "install it with `pip install -e arm4r_training`",
             file=sys.stderr,
         )
         return 2
     return run(args)
+
+
+def _eval(args: argparse.Namespace) -> int:
+    """Evaluate a checkpoint by the paper's protocol in simulation (``arm4r_training.eval_cli``)."""
+    return _run_training_command("arm4r_training.eval_cli", args)
+
+
+def _eval_tracks(args: argparse.Namespace) -> int:
+    """Score a points checkpoint's track forecasts (``arm4r_training.eval_tracks_cli``)."""
+    return _run_training_command("arm4r_training.eval_tracks_cli", args)
 
 
 def _calibrate(args: argparse.Namespace) -> int:
@@ -167,6 +178,17 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--max-steps", type=int, help="policy steps per episode (the task's)")
     evaluate.add_argument("--ros", action="store_true", help="run through the ROS graph, no videos")
     evaluate.set_defaults(run=_eval)
+
+    tracks = commands.add_parser("eval-tracks", help="score a points checkpoint's track forecasts")
+    tracks.add_argument("--checkpoint", type=Path, required=True, help="a points checkpoint")
+    tracks.add_argument("--data", type=Path, nargs="+", required=True, help="dataset root(s)")
+    tracks.add_argument("--tasks", nargs="+", help="tasks to read; all found when omitted")
+    tracks.add_argument("--episodes", type=int, help="first N episodes per task; all if omitted")
+    tracks.add_argument("--horizons", type=int, nargs="+", help="steps ahead (1 2 4 8)")
+    tracks.add_argument("--start-every", type=int, help="steps between forecast starts (4)")
+    tracks.add_argument("--out", type=Path, help="output directory (arm4r_eval/tracks)")
+    tracks.add_argument("--text-weights", type=Path, help="local CLIP text tower directory")
+    tracks.set_defaults(run=_eval_tracks)
 
     calibrate = commands.add_parser("calibrate", help="calibrate a camera from board images")
     steps = calibrate.add_subparsers(dest="step", required=True)

@@ -14,6 +14,7 @@ its normaliser), the grid its training clips hold on average.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +82,15 @@ class TrackPredictor:
     def start_points(self) -> np.ndarray:
         """(n, 3) the points an episode starts from without observed ones: the mean tracks."""
         return self.normalizer.state_mean.double().numpy().reshape(self.num_points, 3)
+
+    def fork(self) -> TrackPredictor:
+        """An independent predictor that continues from this one's state, for forecasts several
+        steps ahead from one step: the window's tokens, KV cache and tracks are copied (under
+        1 MB for the tiny preset's 1296 points), the network, normaliser and instruction encoder
+        shared, and no frame is encoded again."""
+        stream = self._stream
+        shared = (stream.model, stream.config, stream.normalizer, stream.instructions)
+        return copy.deepcopy(self, {id(part): part for part in shared})
 
     def reset(self) -> None:
         self._stream.reset()

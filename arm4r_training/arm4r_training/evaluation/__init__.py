@@ -9,6 +9,12 @@
 - ``video``: MP4s of chosen episodes, camera views side by side with the predicted path.
 - ``report``: the printed table and ``results.json``.
 
+Track forecasts of a points (Stage 1/2) checkpoint on recorded episodes (``arm4r eval-tracks``):
+
+- ``track_metrics``: open-loop forecasts from observed ground-truth tracks, their 3D error [mm]
+  per horizon beside a static baseline, and ``TrackEvaluation`` over the episodes of a request.
+- ``track_report``: the printed error table and ``track_metrics.json``.
+
 Through the ROS graph (``arm4r eval --ros``; these import rclpy, so this package does not import
 them):
 
@@ -51,33 +57,69 @@ from arm4r_training.evaluation.rollout import (
     StepPolicy,
 )
 from arm4r_training.evaluation.safety_box import WorkspaceMargins, workspace_safety_limits
+from arm4r_training.evaluation.track_metrics import (
+    DEFAULT_HORIZONS,
+    DEFAULT_START_EVERY,
+    ClipErrors,
+    Forecast,
+    ForecastPredictor,
+    HorizonErrors,
+    TrackClip,
+    TrackEvaluation,
+    TrackEvaluationRequest,
+    forecasts,
+    load_track_clip,
+    pooled_errors,
+    score_clip,
+)
+from arm4r_training.evaluation.track_report import (
+    format_track_table,
+    track_metrics_document,
+    write_track_metrics,
+)
 from arm4r_training.evaluation.video import EpisodeVideo
 
 __all__ = [
     "DEFAULT_FIRST_SEED",
+    "DEFAULT_HORIZONS",
+    "DEFAULT_START_EVERY",
     "FAILURE_KINDS",
     "PLANNING_REFUSED",
     "SAFETY_REFUSED",
     "SEED_GROUP_STRIDE",
     "STALLED",
     "TIMEOUT",
+    "ClipErrors",
     "EpisodeRecord",
     "EpisodeResult",
     "EpisodeVideo",
     "Evaluation",
     "EvaluationPlan",
     "EvaluationRequest",
+    "Forecast",
+    "ForecastPredictor",
+    "HorizonErrors",
     "Rollout",
     "RolloutSettings",
     "StepPolicy",
     "SuccessRate",
+    "TrackClip",
+    "TrackEvaluation",
+    "TrackEvaluationRequest",
     "WorkspaceMargins",
     "evaluation_seed",
+    "forecasts",
     "format_table",
+    "format_track_table",
+    "load_track_clip",
     "policy_cameras",
+    "pooled_errors",
     "results_document",
+    "score_clip",
     "success_rate",
     "success_rates",
+    "track_metrics_document",
     "workspace_safety_limits",
     "write_results",
+    "write_track_metrics",
 ]
