@@ -9,7 +9,7 @@ PACKAGES := arm4r_policy arm4r_bringup arm4r_training
 export HF_HUB_OFFLINE := 1
 export MUJOCO_GL ?= egl
 
-.PHONY: venv rendering test lint bench lock clean
+.PHONY: venv rendering test lint bench demo lock clean
 
 venv: rendering $(STAMP)
 
@@ -41,6 +41,13 @@ test: lint
 
 bench: venv
 	$(PY) tests/bench/run.py
+
+# The shipped simulation checkpoint picking cubes in all three colours (README: "The shipped
+# checkpoint"); the full protocol is --episodes 25 --seeds 3.
+DEMO_CHECKPOINT := checkpoints/kinova_sim_pick_cube
+demo: venv
+	$(VENV)/bin/arm4r eval --cell kinova --task pick_cube --checkpoint $(DEMO_CHECKPOINT) \
+	  --episodes 10 --seeds 1 --out arm4r_eval/demo
 
 # Re-resolve the lock after editing requirements.txt: a throw-away venv, then its freeze.
 lock:
