@@ -82,6 +82,9 @@ def make_loader(
         num_workers=num_workers,
         persistent_workers=num_workers > 0,
         worker_init_fn=init_worker if num_workers > 0 else None,
+        # workers start from a fresh interpreter: a fork of a process whose OpenCV or OpenMP
+        # thread pools have run can deadlock in the child's first JPEG decode
+        multiprocessing_context="forkserver" if num_workers > 0 else None,
         drop_last=drop_last,
         generator=torch.Generator().manual_seed(seed),
     )
