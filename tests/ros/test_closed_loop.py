@@ -44,6 +44,10 @@ class Loop:
         self.joints = graph.record(JointState, topics.JOINT_STATES, topics.SENSOR_QOS)
         self.trajectories = graph.record(JointTrajectory, topics.SIM_JOINT_TRAJECTORY)
 
+    def recorded_target(self, result: DiagnosticStatus) -> bool:
+        stamp_ns = motion_result_target_ns(result)
+        return any(stamp_to_ns(t.header.stamp) == stamp_ns for t in self.targets.messages)
+
     def target_of(self, result: DiagnosticStatus) -> PoseStamped:
         stamp_ns = motion_result_target_ns(result)
         (target,) = [t for t in self.targets.messages if stamp_to_ns(t.header.stamp) == stamp_ns]
@@ -68,8 +72,13 @@ def logs(nodes) -> str:
 
 def test_the_policy_drives_the_simulated_arm_to_its_clamped_targets_for_ten_steps(graph, loop):
     watched, _policy, nodes = loop
-    assert graph.spin_until(lambda: watched.results, STARTUP), logs(nodes)
-    first = len(watched.results)  # from here on every target reached this test's reader too
+    # the targets reader may match the policy later than the results reader: count from the
+    # first result whose target it recorded; from there on every target reached it too
+    matched = lambda: any(map(watched.recorded_target, watched.results.messages))  # noqa: E731
+    assert graph.spin_until(matched, STARTUP), logs(nodes)
+    first = next(
+        i for i, result in enumerate(watched.results.messages) if watched.recorded_target(result)
+    )
     assert graph.spin_until(lambda: len(watched.results) >= first + STEPS, LOOP), logs(nodes)
 
     assert all(len(path.poses) == 16 for path in watched.paths.messages)
