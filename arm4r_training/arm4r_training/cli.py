@@ -73,6 +73,8 @@ RECIPE_OPTIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "--seed": ("seed", {"type": int}),
     "--precision": ("precision", {"choices": PRECISIONS, "help": "auto: bf16 autocast on "
                     "CUDA, fp32 on CPU"}),
+    "--crop-scale": ("crop_scale", {"type": float, "nargs": 2, "metavar": ("LOW", "HIGH"),
+                     "help": "area kept by the random crop of third-person views; 1 1: none"}),
 }  # fmt: skip
 
 

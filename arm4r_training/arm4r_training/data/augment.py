@@ -11,7 +11,9 @@ run time agree on everything but the augmentation itself:
   resized to S; then brightness and contrast ``x -> c x + b`` on intensities in [0, 1], unclipped
   as in the public code, applied after normalisation as the equivalent affine map;
 - wrist view (image directory ``wrist*``), training: resized to ``round(S * wrist_resize)`` and
-  centre-cropped to S, no random change (the public code's resize 248 / centre crop 224).
+  centre-cropped to S, no random change. The public code zooms by 248 / 224 here; the default
+  is no zoom, because the policy feeds whole frames at run time and a zoom seen only in training
+  moves every pixel the model learnt to read.
 
 A window is one video: one crop and one colour change per camera for all its steps.
 """
@@ -40,7 +42,7 @@ class ImageAugmentation:
     crop_scale: tuple[float, float] = (0.65, 1.0)  # area fraction kept by the third-person crop
     brightness: float = 0.1  # offset drawn from [-brightness, brightness], intensities in [0, 1]
     contrast: tuple[float, float] = (0.8, 1.2)  # gain drawn from this range
-    wrist_resize: float = 248 / 224  # wrist frames are resized to S times this, then cropped to S
+    wrist_resize: float = 1.0  # wrist frames are resized to S times this, then cropped to S
 
     def __post_init__(self) -> None:
         low, high = self.crop_scale

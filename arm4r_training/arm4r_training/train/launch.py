@@ -68,7 +68,9 @@ def prepare_run(
     model = ARM4R(config, vision_weights=spec.vision_weights)
     if spec.init is not None:
         log.info(initialise_from(model, spec.init))
-    data = data_factory(model.config, dataclasses.replace(spec.data, seed=recipe.seed))
+    data = data_factory(
+        model.config, dataclasses.replace(spec.data, seed=recipe.seed, crop_scale=recipe.crop_scale)
+    )
     trainer = Trainer(model, data, recipe, spec.options, context, on_step)
     # each process draws its own random stream (data noise, augmentation) from here on
     seed_everything(recipe.seed, context.rank)
@@ -124,7 +126,9 @@ def _prepare_resumed(
     state = read_training_state(directory)
     recipe = resumed_recipe(state.recipe, spec.stage, spec.recipe_values)
     model, normalizer = load_checkpoint(directory)
-    request = dataclasses.replace(spec.data, seed=recipe.seed, normalizer=normalizer)
+    request = dataclasses.replace(
+        spec.data, seed=recipe.seed, crop_scale=recipe.crop_scale, normalizer=normalizer
+    )
     data = data_factory(model.config, request)
     trainer = Trainer(model, data, recipe, spec.options, context, on_step)
     trainer.restore(state)

@@ -47,6 +47,9 @@ class Recipe:
     grad_accumulation: int | None = None  # forward passes per optimiser step; None: derived
     seed: int = 0
     precision: str = "auto"  # "bf16" autocast, "fp32", or "auto": bf16 on CUDA, fp32 on CPU
+    # area fraction kept by the random crop of third-person views; (1, 1): none, as for a
+    # simulated cell whose cameras never move
+    crop_scale: tuple[float, float] = (0.65, 1.0)
 
     def __post_init__(self) -> None:
         if self.stage not in STAGES:
@@ -63,6 +66,17 @@ class Recipe:
         ):
             raise ConfigError(f"Recipe.betas: expected two numbers in [0, 1), got {betas!r}")
         object.__setattr__(self, "betas", tuple(betas))
+        crop = self.crop_scale
+        if (
+            not isinstance(crop, (list, tuple))
+            or len(crop) != 2
+            or not all(_is_number(c) for c in crop)
+            or not 0.0 < crop[0] <= crop[1] <= 1.0
+        ):
+            raise ConfigError(
+                f"Recipe.crop_scale: expected two numbers 0 < low <= high <= 1, got {crop!r}"
+            )
+        object.__setattr__(self, "crop_scale", tuple(crop))
         for name in ("lr", "epochs", "eps"):
             self._check(name, lambda v: _is_number(v) and v > 0, "a number > 0")
         for name in ("weight_decay", "warmup_epochs"):

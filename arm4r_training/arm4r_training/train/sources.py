@@ -14,7 +14,7 @@ from arm4r_training.train.batches import DataRequest, TrainingData
 def dataset_from_disk(config: ARM4RConfig, request: DataRequest) -> TrainingData:
     """The ``request.split`` windows under ``request.roots`` for a model of ``config``."""
     # imported on use: reading datasets pulls in OpenCV and zarr, which training code needs not
-    from arm4r_training.data import build_dataset
+    from arm4r_training.data import DataOptions, ImageAugmentation, build_dataset
     from arm4r_training.data.loader import init_worker
 
     dataset, summary = build_dataset(
@@ -25,6 +25,7 @@ def dataset_from_disk(config: ARM4RConfig, request: DataRequest) -> TrainingData
         seed=request.seed,
         normalizer=request.normalizer,
         stats_file=request.stats_file,
+        options=DataOptions(augmentation=ImageAugmentation(crop_scale=request.crop_scale)),
     )
     return TrainingData(
         dataset, dataset.normalizer, str(summary), epoch_keys=True, worker_init=init_worker

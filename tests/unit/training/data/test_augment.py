@@ -65,13 +65,21 @@ def test_brightness_shifts_every_intensity_of_a_window_by_one_offset():
 
 def test_wrist_view_is_resized_then_centre_cropped_without_randomness():
     frames = _frames()
-    views = wrist_view(frames, SIZE, ImageAugmentation())
+    public_zoom = ImageAugmentation(wrist_resize=248 / 224)
+    views = wrist_view(frames, SIZE, public_zoom)
     resized = round(SIZE * 248 / 224)  # 35 px
     offset = round((resized - SIZE) / 2)
     expected = images_to_input(frames, resized)[..., offset : offset + SIZE, offset : offset + SIZE]
     torch.testing.assert_close(views, expected, rtol=0, atol=0)
-    by_directory = camera_view(frames, SIZE, "wrist_image_left", ImageAugmentation(), _rng(9))
+    by_directory = camera_view(frames, SIZE, "wrist_image_left", public_zoom, _rng(9))
     torch.testing.assert_close(by_directory, views, rtol=0, atol=0)
+
+
+def test_default_wrist_view_is_the_run_time_input():
+    frames = _frames()
+    torch.testing.assert_close(
+        wrist_view(frames, SIZE, ImageAugmentation()), images_to_input(frames, SIZE)
+    )
 
 
 def test_evaluation_views_are_the_run_time_input_for_every_camera():
