@@ -9,6 +9,24 @@ from pathlib import Path
 from typing import BinaryIO
 
 
+def umask_mode(base: int) -> int:
+    """``base`` (0o666 for files, 0o777 for directories) less the process umask.
+
+    ``tempfile`` makes private staging entries (0600, 0700); giving them the mode a plain
+    ``open`` or ``mkdir`` would have given keeps a renamed result readable by the same people.
+    The umask is read from /proc where it can be, because setting it to read it races threads.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return base & ~int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return base & ~mask
+
+
 def write_atomically(
     path: Path, write: Callable[[BinaryIO], object], staging: Path | None = None
 ) -> None:
@@ -19,6 +37,7 @@ def write_atomically(
     path = Path(path)
     if staging is None:
         descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        os.fchmod(descriptor, umask_mode(0o666))
         staging, stream = Path(name), os.fdopen(descriptor, "wb")
     else:
         stream = open(staging, "wb")  # noqa: SIM115 - closed below

@@ -18,6 +18,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from arm4r_policy.atomic_file import umask_mode
 from arm4r_policy.errors import CheckpointError, ConfigError
 from arm4r_policy.model.arm4r import ARM4R, STATE_SPECIFIC_PARTS
 from arm4r_policy.model.config import ARM4RConfig
@@ -43,6 +44,7 @@ def save_checkpoint(
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    staging.chmod(umask_mode(0o777))
     try:
         state = {
             key: _stored(value.detach().cpu(), weights_dtype).contiguous()
@@ -51,6 +53,7 @@ def save_checkpoint(
         save_file(state, str(staging / WEIGHTS))
         (staging / CONFIG).write_text(json.dumps(model.config.to_dict(), indent=2) + "\n")
         (staging / NORMALIZATION).write_text(json.dumps(normalizer.to_dict(), indent=2) + "\n")
+        (staging / WEIGHTS).chmod(umask_mode(0o666))  # safetensors writes it private
         _replace_directory(staging, directory)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

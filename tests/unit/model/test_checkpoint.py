@@ -62,6 +62,17 @@ def test_saving_over_a_checkpoint_replaces_it_and_leaves_no_staging_directories(
     assert sorted(p.name for p in checkpoint.parent.iterdir()) == ["ckpt"]
 
 
+def test_a_checkpoint_gets_the_modes_of_plain_files_and_directories(tmp_path, small_model):
+    reference_dir = tmp_path / "plain"
+    reference_dir.mkdir()
+    reference_file = reference_dir / "file"
+    reference_file.write_text("")
+    checkpoint = save_checkpoint(tmp_path / "ckpt", small_model, fitted_normalizer(10))
+    assert checkpoint.stat().st_mode & 0o777 == reference_dir.stat().st_mode & 0o777
+    for name in (WEIGHTS, CONFIG, NORMALIZATION):
+        assert (checkpoint / name).stat().st_mode & 0o777 == reference_file.stat().st_mode & 0o777
+
+
 def test_a_failed_save_leaves_the_previous_checkpoint_intact(checkpoint, small_model):
     before = (checkpoint / WEIGHTS).read_bytes()
     with pytest.raises(AttributeError):
