@@ -35,6 +35,10 @@ def _torch_device(value: str) -> str | None:
     return expected if device.type == "cuda" and not torch.cuda.is_available() else None
 
 
+def _thread_count(value: int) -> str | None:
+    return None if value >= 0 else "0 (torch's default) or a positive number of threads"
+
+
 PARAMETERS = (
     ParameterSpec(
         "checkpoint",
@@ -46,6 +50,13 @@ PARAMETERS = (
         "text_weights", "", "local CLIP text-encoder directory; empty: none", optional_directory
     ),
     ParameterSpec("device", "cpu", "torch device the policy runs on", _torch_device),
+    ParameterSpec(
+        "torch_threads",
+        0,
+        "CPU threads of the policy's forward pass; 0: torch's default (all cores), which "
+        "starves the simulator and cameras sharing a small machine",
+        _thread_count,
+    ),
     ParameterSpec(
         "camera_names",
         ["ego", "side"],
@@ -96,6 +107,8 @@ def load_policy(values: Mapping[str, Any]) -> Policy | TrackPredictor:
         temporal_ensembling=values["temporal_ensembling"],
         gripper_threshold=values["gripper_threshold"],
     )
+    if values["torch_threads"]:
+        torch.set_num_threads(values["torch_threads"])
     source = (values["checkpoint"], values["text_weights"] or None, values["device"])
     try:
         if load_config(values["checkpoint"]).mode == "points":

@@ -32,6 +32,15 @@ def test_a_control_checkpoint_runs_the_control_policy(tmp_path):
     assert isinstance(policy, Policy)
 
 
+def test_torch_threads_sets_the_threads_of_the_forward_pass(tmp_path):
+    before = torch.get_num_threads()
+    try:
+        load_policy(DEFAULTS | {"checkpoint": checkpoint(tmp_path / "c"), "torch_threads": 1})
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_a_points_checkpoint_runs_the_track_predictor(points_checkpoint):
     predictor = load_policy(DEFAULTS | {"checkpoint": points_checkpoint})
     assert isinstance(predictor, TrackPredictor)
