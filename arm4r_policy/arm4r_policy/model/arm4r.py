@@ -41,7 +41,7 @@ class ARM4R(nn.Module):
         encoder_hidden = c.encoder_hidden or c.state_dim
         self.image_encoder = VisionTransformer(
             c.image_size, c.patch_size, c.vision_width, c.vision_depth, c.vision_heads,
-            c.vision_mlp_ratio,
+            c.vision_mlp_ratio, c.patch_stem,
         )  # fmt: skip
         self.image_norm = nn.LayerNorm(c.vision_width, eps=1e-6)
         self.text_encoder = MLP(c.text_dim, c.text_dim, c.width)

@@ -32,6 +32,10 @@ _POSITIVE_INTS = (
     "head_hidden",
     "horizon",
 )
+# How image patches become tokens: "linear", one p x p convolution (the MAE layout, loads
+# pre-trained ViTs); "conv", log2(p) stride-2 3x3 convolutions then a 1x1 one, an early-convolution
+# stem that a ViT trained from scratch on little data learns to see with far sooner.
+PATCH_STEMS: tuple[str, ...] = ("linear", "conv")
 # Control predicts a 16-step chunk; point pre-training predicts the next step's tracks.
 DEFAULT_HORIZON = {"control": 16, "points": 1}
 
@@ -56,6 +60,7 @@ class ARM4RConfig:
     camera_names: tuple[str, ...] | None = None  # which camera feeds each slot, in order
     image_size: int = 224  # [px], square
     patch_size: int = 16
+    patch_stem: str = "linear"
     vision_width: int = 768
     vision_depth: int = 12
     vision_heads: int = 12
@@ -80,6 +85,10 @@ class ARM4RConfig:
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ConfigError(f"ARM4RConfig.mode: expected one of {MODES}, got {self.mode!r}")
+        if self.patch_stem not in PATCH_STEMS:
+            raise ConfigError(
+                f"ARM4RConfig.patch_stem: expected one of {PATCH_STEMS}, got {self.patch_stem!r}"
+            )
         if self.horizon is None:
             object.__setattr__(self, "horizon", DEFAULT_HORIZON[self.mode])
         if self.camera_names is not None:
@@ -117,6 +126,11 @@ class ARM4RConfig:
                 f"ARM4RConfig: rotary positions need an even head size, got "
                 f"width/heads = {self.width}/{self.heads}"
             )
+        if self.patch_stem == "conv" and self.patch_size & (self.patch_size - 1):
+            raise ConfigError(
+                f"ARM4RConfig.patch_size: a conv stem halves the image per layer, so it needs a "
+                f"power of 2, got {self.patch_size}"
+            )
         for name in ("norm_eps", "rope_theta", "vision_mlp_ratio"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"ARM4RConfig.{name}: expected > 0, got {getattr(self, name)!r}")
@@ -149,10 +163,11 @@ class ARM4RConfig:
 
     @classmethod
     def tiny(cls, **overrides: Any) -> ARM4RConfig:
-        """Same structure at a few million parameters; trains on 2 CPU cores in about two hours.
+        """Same structure at a few million parameters, trainable on a few CPU cores.
 
-        96 px images in 16 px patches give 37 tokens per camera, and a 4-layer 128-wide ViT
-        trained end to end; the 256-wide transformer sees the same 3 tokens per step.
+        96 px images in 16 px patches give 37 tokens per camera; the 4-layer 128-wide ViT is
+        trained end to end, from a convolutional stem (``patch_stem``) because it starts from
+        random weights; the 256-wide transformer sees the same 3 tokens per step.
         """
         small = dict(
             width=256,
@@ -161,6 +176,7 @@ class ARM4RConfig:
             ffn_hidden=688,
             image_size=96,
             patch_size=16,
+            patch_stem="conv",
             vision_width=128,
             vision_depth=4,
             vision_heads=4,

@@ -7,6 +7,7 @@ left out (ARM4R replaces it with a trainable LayerNorm of its own) and every tok
 
 from __future__ import annotations
 
+import itertools
 import logging
 from pathlib import Path
 
@@ -25,12 +26,38 @@ _IGNORED_PREFIXES = ("decoder", "mask_token", "norm.", "fc_norm.", "head.")
 
 
 class PatchEmbed(nn.Module):
+    """One p x p convolution of stride p: the MAE layout."""
+
     def __init__(self, patch_size: int, width: int) -> None:
         super().__init__()
         self.proj = nn.Conv2d(3, width, kernel_size=patch_size, stride=patch_size)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self.proj(images).flatten(2).transpose(1, 2)  # (B, N, D)
+
+
+class ConvStem(nn.Module):
+    """Stride-2 3x3 convolutions with GELU down to one cell per patch, then a 1x1 to ``width``.
+
+    Channels double from ``width / 2**(layers - 1)`` per layer. No normalisation layers, so a
+    batch split over processes gives the gradients of the whole batch.
+    """
+
+    def __init__(self, patch_size: int, width: int) -> None:
+        super().__init__()
+        layers = patch_size.bit_length() - 1
+        channels = [3] + [max(8, width >> (layers - 1 - i)) for i in range(layers)]
+        self.stem = nn.Sequential(
+            *(
+                module
+                for c_in, c_out in itertools.pairwise(channels)
+                for module in (nn.Conv2d(c_in, c_out, 3, stride=2, padding=1), nn.GELU())
+            )
+        )
+        self.proj = nn.Conv2d(channels[-1], width, kernel_size=1)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.proj(self.stem(images)).flatten(2).transpose(1, 2)  # (B, N, D)
 
 
 class ViTAttention(nn.Module):
@@ -75,12 +102,20 @@ class ViTBlock(nn.Module):
 
 class VisionTransformer(nn.Module):
     def __init__(
-        self, image_size: int, patch_size: int, width: int, depth: int, heads: int, mlp_ratio: float
+        self,
+        image_size: int,
+        patch_size: int,
+        width: int,
+        depth: int,
+        heads: int,
+        mlp_ratio: float,
+        patch_stem: str = "linear",
     ) -> None:
         super().__init__()
         self.image_size = image_size
         num_patches = (image_size // patch_size) ** 2
-        self.patch_embed = PatchEmbed(patch_size, width)
+        stem = ConvStem if patch_stem == "conv" else PatchEmbed
+        self.patch_embed = stem(patch_size, width)
         self.cls_token = nn.Parameter(torch.zeros(1, 1, width))
         self.pos_embed = nn.Parameter(torch.zeros(1, 1 + num_patches, width))
         self.blocks = nn.ModuleList(ViTBlock(width, heads, mlp_ratio) for _ in range(depth))

@@ -149,3 +149,21 @@ def test_wrong_image_shapes_are_rejected(small_model, images_shape, message):
 def test_camera_names_must_match_the_camera_count():
     with pytest.raises(ConfigError, match="camera_names: expected 2 distinct names"):
         ARM4RConfig.tiny(camera_names=("ego",))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"patch_stem": "resnet"}, "patch_stem"),
+        ({"patch_size": 12, "image_size": 96}, "power of 2"),
+    ],
+)
+def test_a_patch_stem_that_cannot_be_built_is_refused_by_name(overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        ARM4RConfig.tiny(**overrides)
+
+
+def test_a_checkpoint_config_without_a_patch_stem_is_the_linear_mae_layout():
+    values = ARM4RConfig.tiny().to_dict()
+    del values["patch_stem"]
+    assert ARM4RConfig.from_dict(values).patch_stem == "linear"

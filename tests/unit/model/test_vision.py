@@ -82,3 +82,21 @@ def test_a_frozen_random_encoder_warns_once(caplog):
         model.encode_images(images)
         model.encode_images(images)
     assert sum("random weights" in r.message for r in caplog.records) == 1
+
+
+def test_a_conv_stem_gives_one_token_per_patch_and_learns_from_every_pixel():
+    encoder = VisionTransformer(32, 8, 16, 1, 2, 2.0, patch_stem="conv")
+    images = torch.zeros(2, 3, 32, 32, requires_grad=True)
+    tokens = encoder(images)
+    assert tokens.shape == (2, 1 + 16, 16)
+    tokens.sum().backward()
+    assert bool((images.grad[0].abs().sum(0) > 0).all())
+
+
+def test_a_conv_stem_refuses_a_linear_mae_file_naming_the_key(tmp_path):
+    linear = VisionTransformer(32, 8, 16, 1, 2, 2.0)
+    path = tmp_path / "mae.safetensors"
+    save_file(mae_file_contents(linear), str(path))
+    conv = VisionTransformer(32, 8, 16, 1, 2, 2.0, patch_stem="conv")
+    with pytest.raises(CheckpointError, match="patch_embed"):
+        conv.load_pretrained(path)
