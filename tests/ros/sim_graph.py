@@ -106,7 +106,8 @@ def save_tiny_checkpoint(directory: Path) -> Path:
 def loop_policy_parameters(checkpoint: Path) -> dict[str, Any]:
     """policy_node parameters that keep a random policy's clamped targets near home: a 12 cm
     workspace box around the home TCP and small steps. A target sent before discovery has
-    matched the bridge is lost; the short motion timeout lets the loop go on soon after."""
+    matched the bridge is lost; the short motion timeout lets the loop go on soon after. One
+    torch thread leaves the simulator a core on a 2-core machine."""
     home = home_tcp()[:3, 3]
     return {
         "checkpoint": str(checkpoint),
@@ -116,4 +117,5 @@ def loop_policy_parameters(checkpoint: Path) -> dict[str, Any]:
         "max_translation": 0.02,
         "max_rotation": 0.1,
         "motion_timeout": 3.0,
+        "torch_threads": 1,
     }
