@@ -43,7 +43,8 @@ class DataRequest:
     seed: int = 0
     normalizer: Normalizer | None = None  # statistics to reuse (a resumed run); None: fit them
     stats_file: Path | None = None  # where fitted statistics are cached, in the run directory
-    crop_scale: tuple[float, float] = (0.65, 1.0)  # random crop of third-person views (Recipe)
+    # random crop of third-person views (the run's Recipe sets it); None: the augmentation's own
+    crop_scale: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,11 @@ def dataset_from_disk(config: ARM4RConfig, request: DataRequest) -> TrainingData
     from arm4r_training.data import DataOptions, ImageAugmentation, build_dataset
     from arm4r_training.data.loader import init_worker
 
+    augmentation = (
+        ImageAugmentation()
+        if request.crop_scale is None
+        else ImageAugmentation(crop_scale=request.crop_scale)
+    )
     dataset, summary = build_dataset(
         config,
         request.roots,
@@ -25,7 +30,7 @@ def dataset_from_disk(config: ARM4RConfig, request: DataRequest) -> TrainingData
         seed=request.seed,
         normalizer=request.normalizer,
         stats_file=request.stats_file,
-        options=DataOptions(augmentation=ImageAugmentation(crop_scale=request.crop_scale)),
+        options=DataOptions(augmentation=augmentation),
     )
     return TrainingData(
         dataset, dataset.normalizer, str(summary), epoch_keys=True, worker_init=init_worker
