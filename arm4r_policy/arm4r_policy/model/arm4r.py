@@ -17,8 +17,9 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from arm4r_policy.errors import ObservationError
+from arm4r_policy.errors import ConfigError, ObservationError
 from arm4r_policy.model.config import ARM4RConfig
+from arm4r_policy.model.keypoints import KeypointEncoder
 from arm4r_policy.model.pooling import AttentionPool
 from arm4r_policy.model.transformer import CausalTransformer, KVCache
 from arm4r_policy.model.vision import MLP, VisionTransformer
@@ -39,10 +40,7 @@ class ARM4R(nn.Module):
         super().__init__()
         self.config = c = config
         encoder_hidden = c.encoder_hidden or c.state_dim
-        self.image_encoder = VisionTransformer(
-            c.image_size, c.patch_size, c.vision_width, c.vision_depth, c.vision_heads,
-            c.vision_mlp_ratio, c.patch_stem,
-        )  # fmt: skip
+        self.image_encoder = _image_encoder(c)
         self.image_norm = nn.LayerNorm(c.vision_width, eps=1e-6)
         self.text_encoder = MLP(c.text_dim, c.text_dim, c.width)
         self.state_encoder = MLP(c.state_dim, encoder_hidden, c.vision_width)
@@ -59,6 +57,11 @@ class ARM4R(nn.Module):
 
         self.vision_source = "random initialisation"
         if vision_weights is not None:
+            if c.vision_encoder != "vit":
+                raise ConfigError(
+                    f"vision_weights {vision_weights}: an MAE/CrossMAE ViT file, but "
+                    f"ARM4RConfig.vision_encoder is {c.vision_encoder!r}, not 'vit'"
+                )
             self.image_encoder.load_pretrained(vision_weights)
             self.vision_source = str(vision_weights)
         if c.freeze_vision:
@@ -186,6 +189,17 @@ def parameter_counts(model: ARM4R) -> dict[str, int]:
     counts["trainable"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
     counts["total"] = sum(p.numel() for p in model.parameters())
     return counts
+
+
+def _image_encoder(config: ARM4RConfig) -> nn.Module:
+    """(B, 3, H, W) images -> (B, L, vision_width) tokens, by ``config.vision_encoder``."""
+    c = config
+    if c.vision_encoder == "keypoints":
+        return KeypointEncoder(c.keypoints, c.vision_width)
+    return VisionTransformer(
+        c.image_size, c.patch_size, c.vision_width, c.vision_depth, c.vision_heads,
+        c.vision_mlp_ratio, c.patch_stem,
+    )  # fmt: skip
 
 
 def _init_linear(module: nn.Module) -> None:

@@ -31,11 +31,13 @@ _POSITIVE_INTS = (
     "text_dim",
     "head_hidden",
     "horizon",
+    "keypoints",
 )
 # How image patches become tokens: "linear", one p x p convolution (the MAE layout, loads
 # pre-trained ViTs); "conv", log2(p) stride-2 3x3 convolutions then a 1x1 one, an early-convolution
-# stem that a ViT trained from scratch on little data learns to see with far sooner.
+# stem for a ViT trained from scratch.
 PATCH_STEMS: tuple[str, ...] = ("linear", "conv")
+VISION_ENCODERS: tuple[str, ...] = ("vit", "keypoints")
 # Control predicts a 16-step chunk; point pre-training predicts the next step's tracks.
 DEFAULT_HORIZON = {"control": 16, "points": 1}
 
@@ -61,6 +63,9 @@ class ARM4RConfig:
     image_size: int = 224  # [px], square
     patch_size: int = 16
     patch_stem: str = "linear"
+    # "keypoints": convolutions + spatial softmax (model/keypoints.py) instead of the ViT
+    vision_encoder: str = "vit"
+    keypoints: int = 64  # feature maps whose (x, y) the keypoint encoder reads
     vision_width: int = 768
     vision_depth: int = 12
     vision_heads: int = 12
@@ -88,6 +93,11 @@ class ARM4RConfig:
         if self.patch_stem not in PATCH_STEMS:
             raise ConfigError(
                 f"ARM4RConfig.patch_stem: expected one of {PATCH_STEMS}, got {self.patch_stem!r}"
+            )
+        if self.vision_encoder not in VISION_ENCODERS:
+            raise ConfigError(
+                f"ARM4RConfig.vision_encoder: expected one of {VISION_ENCODERS}, "
+                f"got {self.vision_encoder!r}"
             )
         if self.horizon is None:
             object.__setattr__(self, "horizon", DEFAULT_HORIZON[self.mode])

@@ -1,0 +1,52 @@
+import pytest
+import torch
+
+from arm4r_policy.errors import ConfigError
+from arm4r_policy.model import ARM4R, ARM4RConfig
+from arm4r_policy.model.keypoints import KeypointEncoder, SpatialSoftmax
+
+from .builders import small_config
+
+
+@pytest.mark.parametrize(("row", "col"), [(0, 0), (3, 7), (7, 2)])
+def test_spatial_softmax_reads_the_position_of_a_sharp_peak(row, col):
+    features = torch.zeros(1, 2, 8, 8)
+    features[0, 0, row, col] = 50.0
+    positions = SpatialSoftmax()(features)
+    step = 2.0 / 7
+    assert positions[0, 0].tolist() == pytest.approx([-1 + col * step, -1 + row * step], abs=1e-4)
+    assert positions[0, 1].tolist() == pytest.approx([0.0, 0.0], abs=1e-6)  # flat map: centre
+
+
+def test_the_keypoint_encoder_gives_one_token_that_moves_with_the_object():
+    torch.manual_seed(0)
+    encoder = KeypointEncoder(keypoints=8, width=16)
+    left, right = torch.zeros(2, 1, 3, 32, 32)
+    left[..., 10:14, 2:6] = 3.0
+    right[..., 10:14, 26:30] = 3.0
+    tokens = encoder(torch.cat((left, right)))
+    assert tokens.shape == (2, 1, 16)
+    assert not torch.allclose(tokens[0], tokens[1])
+
+
+def test_a_keypoint_model_gives_one_image_token_per_camera():
+    model = ARM4R(small_config(vision_encoder="keypoints"))
+    assert isinstance(model.image_encoder, KeypointEncoder)
+    tokens = model.encode_images(torch.zeros(3, 2, 3, 32, 32))
+    assert tokens.shape == (3, 2, 1, 32)
+
+
+def test_an_unknown_vision_encoder_is_refused_by_name():
+    with pytest.raises(ConfigError, match="vision_encoder"):
+        ARM4RConfig.tiny(vision_encoder="resnet")
+
+
+def test_a_checkpoint_config_without_a_vision_encoder_is_the_vit():
+    values = ARM4RConfig.tiny(vision_encoder="keypoints").to_dict()
+    del values["vision_encoder"]
+    assert ARM4RConfig.from_dict(values).vision_encoder == "vit"
+
+
+def test_pretrained_vit_weights_are_refused_for_the_keypoint_encoder(tmp_path):
+    with pytest.raises(ConfigError, match="vision_encoder is 'keypoints'"):
+        ARM4R(small_config(vision_encoder="keypoints"), vision_weights=tmp_path / "mae.safetensors")
