@@ -4,7 +4,8 @@
 safety box), the success rate [%] per variation and over all of them (per seed group, mean, std)
 and one entry per episode: variation, seed group, episode, seed, success, steps, ``failure``
 (null, ``timeout``, ``planning_refused``, ``safety_refused`` or, through the ROS graph,
-``stalled``) with its ``detail`` in words, refusal counts, simulated and wall seconds, and the
+``stalled``) with its ``detail`` in words, refusal counts, simulated and wall seconds,
+``grasp_offset`` (where the gripper first closed relative to the object to pick, or null) and the
 video path if it was filmed. ``protocol.runner`` says where the episodes ran: ``in_process`` or
 ``ros_graph``.
 """
@@ -76,22 +77,41 @@ def write_results(out: Path, document: dict) -> Path:
     return path
 
 
+def grasp_miss_mm(records: Sequence[EpisodeRecord]) -> float | None:
+    """Median horizontal distance [mm] from the grasp point at which the gripper first closed,
+    over the episodes where it closed; None when it closed in none."""
+    offsets = [r.result.grasp_offset for r in records if r.result.grasp_offset is not None]
+    if not offsets:
+        return None
+    return 1000.0 * float(np.median([np.hypot(x, y) for x, y, _ in offsets]))
+
+
 def format_table(records: Sequence[EpisodeRecord], title: str) -> str:
-    """The printed summary: per variation, mean +- std [%], each seed group's rate and the
-    failures by kind; a last row over all variations when there are several."""
+    """The printed summary: per variation, mean +- std [%], each seed group's rate, the median
+    horizontal miss of the first grasp and the failures by kind; a last row over all variations
+    when there are several."""
     rates = success_rates(records)
     if len(rates) > 1:
         rates.append(success_rate(ALL_VARIATIONS, records))
     width = max(len("variation"), *(len(rate.name) for rate in rates))
-    lines = [title, f"{'variation':<{width}}  {'success %':>14}  {'per seed group':<22}failures"]
+    lines = [
+        title,
+        f"{'variation':<{width}}  {'success %':>14}  {'per seed group':<22}"
+        f"{'grasp miss':>10}  failures",
+    ]
     for rate in rates:
         chosen = [r for r in records if rate.name in (ALL_VARIATIONS, r.variation)]
         failures = Counter(r.result.failure for r in chosen if not r.result.success)
         listed = ", ".join(f"{kind} {count}" for kind, count in sorted(failures.items())) or "-"
         per_group = " ".join(f"{value:5.1f}" for value in rate.per_group)
         mean_std = f"{rate.mean:5.1f} ± {rate.std:4.1f}"
-        lines.append(f"{rate.name:<{width}}  {mean_std:>14}  {per_group:<22}{listed}")
+        miss = grasp_miss_mm(chosen)
+        miss_text = "-" if miss is None else f"{miss:.0f} mm"
+        lines.append(
+            f"{rate.name:<{width}}  {mean_std:>14}  {per_group:<22}{miss_text:>10}  {listed}"
+        )
     seconds = np.mean([record.result.wall_seconds for record in records])
     steps = np.mean([record.result.steps for record in records])
     lines.append(f"{len(records)} episodes, mean {steps:.0f} steps, {seconds:.2f} s per episode")
+    lines.append("grasp miss: median horizontal distance from the object where the gripper first closed")
     return "\n".join(lines)

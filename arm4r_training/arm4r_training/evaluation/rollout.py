@@ -10,7 +10,8 @@ then observes again. Each step:
    ``workspace_safety_limits``), becomes a (4, 4) TCP pose in the base frame and
    ``SimRobot.move_linear`` takes the TCP there in a straight line;
 4. the gripper is commanded when the binary command (closed above one half) changes, after the
-   motion;
+   motion; the first time it closes, where the TCP is relative to the task's grasp point is kept
+   (``EpisodeResult.grasp_offset``);
 5. the task's success predicate is checked. Its monitors need no call here: ``SimRobot`` advances
    them at every control tick of simulated time while the arm moves.
 
@@ -33,7 +34,7 @@ from arm4r_policy.runtime.policy import PolicyOutput
 from arm4r_policy.runtime.robot import Observation
 from arm4r_policy.runtime.safety import guard_target
 from arm4r_policy.sim.robot import SimRobot
-from arm4r_policy.sim.transforms import xyz_euler_to_pose
+from arm4r_policy.sim.transforms import transform_points, xyz_euler_to_pose
 from arm4r_training.evaluation.safety_box import WorkspaceMargins, workspace_safety_limits
 
 TIMEOUT = "timeout"
@@ -119,6 +120,10 @@ class EpisodeResult:
         safety_adjusted: executed steps the safety layer clamped or shortened.
         sim_seconds: simulated time the episode took [s].
         wall_seconds: wall-clock time it took [s], rendering and inference included.
+        grasp_offset: (x, y, z) [m] TCP minus the task's grasp point (the centre of the object to
+            pick), base frame, when the gripper first closed; None when it never closed or the
+            task picks nothing. Tells a policy that closes in the wrong place from one that
+            never closes.
     """
 
     seed: int
@@ -131,6 +136,7 @@ class EpisodeResult:
     safety_adjusted: int
     sim_seconds: float
     wall_seconds: float
+    grasp_offset: tuple[float, float, float] | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -184,6 +190,8 @@ class Rollout:
         self.limits = workspace_safety_limits(self.task.workspace, settings.margins)
         self.max_steps = settings.max_steps or self.task.max_steps
         self._gripper_closed = False
+        self._grasp_offset: tuple[float, float, float] | None = None
+        self._closed_before = False
 
     def run(self, policy: StepPolicy, seed: int, on_step: StepHook | None = None) -> EpisodeResult:
         """One episode from the start state of ``seed``; see the module docstring."""
@@ -191,6 +199,7 @@ class Rollout:
         self.robot.home(seed)
         policy.reset()
         self._gripper_closed = False
+        self._grasp_offset, self._closed_before = None, False
         start_time = self.robot.time
         tally = _Tally()
         success = gave_up = False
@@ -224,7 +233,17 @@ class Rollout:
             safety_adjusted=tally.safety_adjusted,
             sim_seconds=self.robot.time - start_time,
             wall_seconds=time.perf_counter() - started,
+            grasp_offset=self._grasp_offset,
         )
+
+    def _offset_from_grasp_point(self) -> tuple[float, float, float] | None:
+        """TCP minus the grasp point of the task's goal now [m], base frame; None: no grasp."""
+        cell = self.robot.cell
+        grasp = self.task.goal(cell).grasp
+        if grasp is None:
+            return None
+        offset = cell.tcp_pose[:3, 3] - transform_points(cell.base_from_world, grasp.position)
+        return tuple(float(value) for value in offset)
 
     def _execute(self, observation: Observation, target: np.ndarray) -> _StepOutcome:
         """Guard ``target`` (7,), move to it and set the gripper; or refuse and hold."""
@@ -241,4 +260,6 @@ class Rollout:
         if closed != self._gripper_closed:
             self.robot.set_gripper(float(closed))
             self._gripper_closed = closed
+            if closed and not self._closed_before:
+                self._grasp_offset, self._closed_before = self._offset_from_grasp_point(), True
         return _StepOutcome(adjusted=bool(decision.adjustments))

@@ -3,11 +3,14 @@
 from arm4r_training.evaluation import TIMEOUT, EpisodeRecord, EpisodeResult, evaluation_seed
 
 
-def record(variation: str, group: int, episode: int, success: bool) -> EpisodeRecord:
+def record(
+    variation: str, group: int, episode: int, success: bool, grasp_offset=None
+) -> EpisodeRecord:
     result = EpisodeResult(
         seed=evaluation_seed(0, group, episode), success=success, steps=10,
         failure=None if success else TIMEOUT, detail="", planning_refusals=0,
         safety_refusals=0, safety_adjusted=0, sim_seconds=1.0, wall_seconds=0.5,
+        grasp_offset=grasp_offset,
     )  # fmt: skip
     return EpisodeRecord(variation, group, episode, result)
 

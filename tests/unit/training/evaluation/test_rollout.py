@@ -39,6 +39,22 @@ def test_an_oracle_policy_solves_pick_cube_through_safety_and_planner(oracle_epi
     assert 5 < result.steps < SETTINGS.max_steps
 
 
+def test_the_first_grasp_is_kept_where_the_oracle_closed_on_the_cube(oracle_episode):
+    result, _ = oracle_episode
+    assert result.grasp_offset is not None
+    assert np.linalg.norm(result.grasp_offset) < 0.01, result.grasp_offset
+
+
+def test_an_episode_that_never_closes_has_no_grasp_offset(pick_cube_cell):
+    task, cell = pick_cube_cell
+    robot = CountingSimRobot(cell, task)
+    hold = np.r_[0.45, 0.0, 0.43, np.pi, 0.0, np.pi / 2, OPEN]
+    result = Rollout(robot, RolloutSettings(("ego", "side"), 32, max_steps=3)).run(
+        ConstantPolicy(hold), seed=3
+    )
+    assert result.grasp_offset is None
+
+
 def test_the_gripper_is_commanded_only_when_the_binary_command_changes(oracle_episode):
     _, commands = oracle_episode
     assert commands == [CLOSED]
