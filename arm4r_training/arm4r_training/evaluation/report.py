@@ -113,5 +113,5 @@ def format_table(records: Sequence[EpisodeRecord], title: str) -> str:
     seconds = np.mean([record.result.wall_seconds for record in records])
     steps = np.mean([record.result.steps for record in records])
     lines.append(f"{len(records)} episodes, mean {steps:.0f} steps, {seconds:.2f} s per episode")
-    lines.append("grasp miss: median horizontal distance from the object where the gripper first closed")
+    lines.append("grasp miss: median horizontal distance from the object where the gripper closed")
     return "\n".join(lines)
