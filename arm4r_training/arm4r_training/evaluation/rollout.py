@@ -121,8 +121,9 @@ class EpisodeResult:
         sim_seconds: simulated time the episode took [s].
         wall_seconds: wall-clock time it took [s], rendering and inference included.
         grasp_offset: (x, y, z) [m] TCP minus the task's grasp point (the centre of the object to
-            pick), base frame, when the gripper first closed; None when it never closed or the
-            task picks nothing. Tells a policy that closes in the wrong place from one that
+            pick), base frame, when the gripper first closed; None when it never closed, the
+            task picks nothing, or the episode ran through the ROS graph (``ros_rollout``, which
+            does not see the scene). Tells a policy that closes in the wrong place from one that
             never closes.
     """
 
