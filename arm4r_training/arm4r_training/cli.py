@@ -75,6 +75,8 @@ RECIPE_OPTIONS: dict[str, tuple[str, dict[str, Any]]] = {
                     "CUDA, fp32 on CPU"}),
     "--crop-scale": ("crop_scale", {"type": float, "nargs": 2, "metavar": ("LOW", "HIGH"),
                      "help": "area kept by the random crop of third-person views; 1 1: none"}),
+    "--action-dropout": ("action_dropout", {"type": float, "help": "probability that a "
+                         "window's action tokens are all hidden (0: the paper)"}),
 }  # fmt: skip
 
 

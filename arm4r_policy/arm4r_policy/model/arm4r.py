@@ -118,11 +118,14 @@ class ARM4R(nn.Module):
         states: torch.Tensor,
         actions: torch.Tensor,
         instruction: torch.Tensor,
+        action_keep: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Predict K future actions at every step of a window (teacher forcing).
 
         images (B, T, V, 3, H, W) normalised; states (B, T, state_dim); actions (B, T, action_dim),
-        the action taken at each step; instruction (B, text_dim). Returns (B, T, K, action_dim).
+        the action taken at each step; instruction (B, text_dim); action_keep (B, T), 0 where an
+        action token is hidden (zeroed), for training with action dropout. Returns
+        (B, T, K, action_dim).
         """
         B, T = states.shape[:2]
         if self.config.context < T:
@@ -131,7 +134,10 @@ class ARM4R(nn.Module):
             )
         obs = self.encode_observation(images.flatten(0, 1), states.flatten(0, 1)).view(B, T, -1)
         language = self.encode_instruction(instruction)[:, None].expand(B, T, -1)
-        tokens = self.interleave(language, obs, self.encode_action(actions))
+        action_tokens = self.encode_action(actions)
+        if action_keep is not None:
+            action_tokens = action_tokens * action_keep[..., None].to(action_tokens.dtype)
+        tokens = self.interleave(language, obs, action_tokens)
         hidden = self.transformer(tokens)  # (B, 3T, D)
         return self.decode(hidden[:, OBS_SLOT::3])
 

@@ -172,12 +172,24 @@ class Trainer:
                     device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"
                 ):
                     prediction = self.network(
-                        batch["images"], batch["states"], batch["actions"], batch["instruction"]
+                        batch["images"],
+                        batch["states"],
+                        batch["actions"],
+                        batch["instruction"],
+                        action_keep=self._action_keep(batch["actions"]),
                     )
                 share = l1_loss(prediction.float(), batch["targets"], batch["mask"]) * weight
                 share.backward()
             total += share.detach()
         return total
+
+    def _action_keep(self, actions: torch.Tensor) -> torch.Tensor | None:
+        """(B, T) 1 where action tokens are shown, 0 in the windows action dropout hides them."""
+        if self.recipe.action_dropout == 0:
+            return None  # draws nothing, so runs without dropout keep their random streams
+        B, T = actions.shape[:2]
+        shown = torch.rand(B, 1, device=actions.device) >= self.recipe.action_dropout
+        return shown.to(actions.dtype).expand(B, T)
 
     def optimizer_step(self, micro_batches: list[Batch]) -> tuple[float, float, float]:
         """One optimiser step; returns (loss over all processes, learning rate, gradient norm)."""

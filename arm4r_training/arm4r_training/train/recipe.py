@@ -50,6 +50,9 @@ class Recipe:
     # area fraction kept by the random crop of third-person views; (1, 1): none, as for a
     # simulated cell whose cameras never move
     crop_scale: tuple[float, float] = (0.65, 1.0)
+    # probability that a window's action tokens are all hidden; the paper: 0. Where the actions so
+    # far predict the next ones, windows without them make the model read where things are
+    action_dropout: float = 0.0
 
     def __post_init__(self) -> None:
         if self.stage not in STAGES:
@@ -81,6 +84,7 @@ class Recipe:
             self._check(name, lambda v: _is_number(v) and v > 0, "a number > 0")
         for name in ("weight_decay", "warmup_epochs"):
             self._check(name, lambda v: _is_number(v) and v >= 0, "a number >= 0")
+        self._check("action_dropout", lambda v: _is_number(v) and 0 <= v < 1, "a number in [0, 1)")
         self._check("grad_clip", lambda v: v is None or (_is_number(v) and v > 0), "None or > 0")
         self._check("seed", lambda v: _is_int(v) and v >= 0, "an int >= 0")
         self._check("batch_size", lambda v: _is_int(v) and v > 0, "a positive int")

@@ -100,6 +100,19 @@ def test_prediction_at_step_t_is_read_before_the_action_taken_at_t(small_model):
     assert not torch.allclose(before[:, 3], after[:, 3])
 
 
+def test_a_hidden_action_token_tells_later_steps_nothing(small_model):
+    images, states, actions, instruction = random_window(small_model.config, batch=1, steps=4)
+    keep = torch.ones(1, 4)
+    keep[:, 1] = 0.0
+    with torch.no_grad():
+        before = small_model(images, states, actions, instruction, action_keep=keep)
+        actions[:, 1] += 5.0
+        after = small_model(images, states, actions, instruction, action_keep=keep)
+        shown = small_model(images, states, actions, instruction)
+    assert torch.equal(before, after)
+    assert not torch.allclose(after[:, 2:], shown[:, 2:])
+
+
 def test_loss_ignores_targets_after_the_episode_end():
     prediction = torch.zeros(2, 4, 3, 10)
     target = torch.ones(2, 4, 3, 10)

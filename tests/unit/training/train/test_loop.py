@@ -61,9 +61,10 @@ def test_an_epoch_based_schedule_counts_steps_from_the_dataset_and_global_batch(
 
 def test_resuming_repeats_the_uninterrupted_run_bit_for_bit(tmp_path):
     # 12 windows, batch 4 in 2 micro-batches: 3 steps per epoch; the stop falls mid-epoch 1 and
-    # the dataset draws state noise from the global generator, which the resume must restore
+    # the dataset draws state noise and the loop action dropout from the global generator,
+    # which the resume must restore
     recipe = dict(size=12, state_noise=0.05, batch_size=4, micro_batch=2, steps=7, warmup_steps=2,
-                  lr=1e-3, seed=7)  # fmt: skip
+                  lr=1e-3, seed=7, action_dropout=0.3)  # fmt: skip
     _, whole = train(tmp_path / "whole", **recipe)
     _, head = train(tmp_path / "split", max_steps=4, **recipe)
     _, tail = train(tmp_path / "split", resume=tmp_path / "split", **recipe)
@@ -75,6 +76,15 @@ def test_resuming_repeats_the_uninterrupted_run_bit_for_bit(tmp_path):
     final_split, _ = load_checkpoint(find_checkpoint(tmp_path / "split"))
     for name, tensor in final_whole.state_dict().items():
         assert torch.equal(tensor, final_split.state_dict()[name]), name
+
+
+def test_action_dropout_changes_what_the_model_reads_and_zero_draws_nothing(tmp_path):
+    recipe = dict(batch_size=4, steps=3, warmup_steps=1, lr=1e-3, seed=3)
+    _, plain = train(tmp_path / "plain", **recipe)
+    _, zero = train(tmp_path / "zero", action_dropout=0.0, **recipe)
+    _, dropped = train(tmp_path / "dropped", action_dropout=0.5, **recipe)
+    assert [s.loss for s in zero] == [s.loss for s in plain]
+    assert [s.loss for s in dropped] != [s.loss for s in plain]
 
 
 def test_a_resumed_run_refuses_a_changed_recipe_value(tmp_path):
