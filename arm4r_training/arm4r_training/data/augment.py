@@ -30,6 +30,8 @@ from arm4r_policy.errors import ConfigError
 from arm4r_policy.runtime.images import IMAGENET_MEAN, IMAGENET_STD, images_to_input
 
 WRIST_PREFIX = "wrist"
+CROP_SCALE = (0.65, 1.0)
+"""Area fraction of a third-person frame the public code's random crop keeps."""
 
 _MEAN = torch.tensor(IMAGENET_MEAN).view(3, 1, 1)
 _STD = torch.tensor(IMAGENET_STD).view(3, 1, 1)
@@ -39,7 +41,7 @@ _STD = torch.tensor(IMAGENET_STD).view(3, 1, 1)
 class ImageAugmentation:
     """Training augmentation of camera frames (REFERENCE.md section 3)."""
 
-    crop_scale: tuple[float, float] = (0.65, 1.0)  # area fraction kept by the third-person crop
+    crop_scale: tuple[float, float] = CROP_SCALE
     brightness: float = 0.1  # offset drawn from [-brightness, brightness], intensities in [0, 1]
     contrast: tuple[float, float] = (0.8, 1.2)  # gain drawn from this range
     wrist_resize: float = 1.0  # wrist frames are resized to S times this, then cropped to S

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from arm4r_policy.errors import ConfigError
+from arm4r_training.data.augment import CROP_SCALE
 
 STAGES: tuple[int, ...] = (1, 2, 3)
 # Stages 1 and 2 predict point tracks; Stage 3 predicts end-effector actions.
@@ -49,7 +50,7 @@ class Recipe:
     precision: str = "auto"  # "bf16" autocast, "fp32", or "auto": bf16 on CUDA, fp32 on CPU
     # area fraction kept by the random crop of third-person views; (1, 1): none, as for a
     # simulated cell whose cameras never move
-    crop_scale: tuple[float, float] = (0.65, 1.0)
+    crop_scale: tuple[float, float] = CROP_SCALE
     # probability that a window's action tokens are all hidden; the paper: 0. Where the actions so
     # far predict the next ones, windows without them make the model read where things are
     action_dropout: float = 0.0
