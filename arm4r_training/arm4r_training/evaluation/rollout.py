@@ -192,7 +192,6 @@ class Rollout:
         self.max_steps = settings.max_steps or self.task.max_steps
         self._gripper_closed = False
         self._grasp_offset: tuple[float, float, float] | None = None
-        self._closed_before = False
 
     def run(self, policy: StepPolicy, seed: int, on_step: StepHook | None = None) -> EpisodeResult:
         """One episode from the start state of ``seed``; see the module docstring."""
@@ -200,7 +199,7 @@ class Rollout:
         self.robot.home(seed)
         policy.reset()
         self._gripper_closed = False
-        self._grasp_offset, self._closed_before = None, False
+        self._grasp_offset = None
         start_time = self.robot.time
         tally = _Tally()
         success = gave_up = False
@@ -261,6 +260,6 @@ class Rollout:
         if closed != self._gripper_closed:
             self.robot.set_gripper(float(closed))
             self._gripper_closed = closed
-            if closed and not self._closed_before:
-                self._grasp_offset, self._closed_before = self._offset_from_grasp_point(), True
+            if closed and self._grasp_offset is None:
+                self._grasp_offset = self._offset_from_grasp_point()
         return _StepOutcome(adjusted=bool(decision.adjustments))
