@@ -19,7 +19,7 @@ from torch import nn
 
 from arm4r_policy.errors import ConfigError, ObservationError
 from arm4r_policy.model.config import ARM4RConfig
-from arm4r_policy.model.keypoints import KeypointEncoder
+from arm4r_policy.model.keypoints import ColourKeypointEncoder, KeypointEncoder
 from arm4r_policy.model.pooling import AttentionPool
 from arm4r_policy.model.transformer import CausalTransformer, KVCache
 from arm4r_policy.model.vision import MLP, VisionTransformer
@@ -202,6 +202,8 @@ def _image_encoder(config: ARM4RConfig) -> nn.Module:
     c = config
     if c.vision_encoder == "keypoints":
         return KeypointEncoder(c.keypoints, c.vision_width)
+    if c.vision_encoder == "colour_keypoints":
+        return ColourKeypointEncoder(c.keypoints, c.vision_width)
     return VisionTransformer(
         c.image_size, c.patch_size, c.vision_width, c.vision_depth, c.vision_heads,
         c.vision_mlp_ratio, c.patch_stem,

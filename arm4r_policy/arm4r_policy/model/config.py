@@ -37,7 +37,7 @@ _POSITIVE_INTS = (
 # pre-trained ViTs); "conv", log2(p) stride-2 3x3 convolutions then a 1x1 one, an early-convolution
 # stem for a ViT trained from scratch.
 PATCH_STEMS: tuple[str, ...] = ("linear", "conv")
-VISION_ENCODERS: tuple[str, ...] = ("vit", "keypoints")
+VISION_ENCODERS: tuple[str, ...] = ("vit", "keypoints", "colour_keypoints")
 # Control predicts a 16-step chunk; point pre-training predicts the next step's tracks.
 DEFAULT_HORIZON = {"control": 16, "points": 1}
 
@@ -63,9 +63,10 @@ class ARM4RConfig:
     image_size: int = 224  # [px], square
     patch_size: int = 16
     patch_stem: str = "linear"
-    # "keypoints": convolutions + spatial softmax (model/keypoints.py) instead of the ViT
+    # "keypoints": convolutions + spatial softmax instead of the ViT; "colour_keypoints": fixed
+    # colour filters + spatial softmax (model/keypoints.py)
     vision_encoder: str = "vit"
-    keypoints: int = 64  # feature maps whose (x, y) the keypoint encoder reads
+    keypoints: int = 64  # feature maps whose (x, y) a keypoint encoder reads
     vision_width: int = 768
     vision_depth: int = 12
     vision_heads: int = 12

@@ -3,7 +3,11 @@ import torch
 
 from arm4r_policy.errors import ConfigError
 from arm4r_policy.model import ARM4R, ARM4RConfig
-from arm4r_policy.model.keypoints import KeypointEncoder, SpatialSoftmax
+from arm4r_policy.model.keypoints import (
+    ColourKeypointEncoder,
+    KeypointEncoder,
+    SpatialSoftmax,
+)
 
 from .builders import small_config
 
@@ -29,9 +33,36 @@ def test_the_keypoint_encoder_gives_one_token_that_moves_with_the_object():
     assert not torch.allclose(tokens[0], tokens[1])
 
 
-def test_a_keypoint_model_gives_one_image_token_per_camera():
-    model = ARM4R(small_config(vision_encoder="keypoints"))
-    assert isinstance(model.image_encoder, KeypointEncoder)
+def test_colour_keypoints_land_on_a_saturated_patch_whatever_the_lighting():
+    encoder = ColourKeypointEncoder(keypoints=16, width=8)
+    magenta = torch.tensor([2.0, -1.0, 2.0])
+    scene = torch.zeros(1, 3, 32, 32)
+    scene[0, :, 20:24, 4:8] = magenta[:, None, None]
+    towards_cube = encoder.filters @ magenta > 0.5
+    assert towards_cube.any()
+    cube = torch.tensor([-1 + 2.5 * 2 / 15, -1 + 10.5 * 2 / 15])  # its centre, 2 x 2 pooled
+    for gain, offset in ((1.0, 0.0), (0.5, 0.4)):
+        found = encoder.positions(scene * gain + offset)[0, towards_cube]
+        assert torch.allclose(found, cube.expand_as(found), atol=0.02)
+
+
+def test_colour_keypoint_filters_are_fixed_stored_and_only_the_projection_learns():
+    first, second = ColourKeypointEncoder(8, 16), ColourKeypointEncoder(8, 16)
+    assert torch.equal(first.filters, second.filters)
+    assert "filters" in first.state_dict()
+    assert [name for name, _ in first.named_parameters()] == ["proj.weight", "proj.bias"]
+    images = torch.randn(2, 3, 16, 16, requires_grad=True)
+    first(images).sum().backward()
+    assert images.grad is None
+    assert first.proj.weight.grad is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"), [("keypoints", KeypointEncoder), ("colour_keypoints", ColourKeypointEncoder)]
+)
+def test_a_keypoint_model_gives_one_image_token_per_camera(name, kind):
+    model = ARM4R(small_config(vision_encoder=name))
+    assert isinstance(model.image_encoder, kind)
     tokens = model.encode_images(torch.zeros(3, 2, 3, 32, 32))
     assert tokens.shape == (3, 2, 1, 32)
 
