@@ -3,8 +3,8 @@
 A ViT trained from random weights on a few hundred demonstrations learns where the arm is long
 before it learns where a few-pixel object is; a spatial softmax hands the network positions
 directly (Levine et al., "End-to-End Training of Deep Visuomotor Policies", 2016). Each of K
-feature maps becomes its expected image position (x, y) in [-1, 1], and each position one image
-token: (B, 3, H, W) ImageNet-normalised images -> (B, K, D).
+feature maps becomes its expected image position (x, y) in [-1, 1]; the 2K coordinates become one
+image token: (B, 3, H, W) ImageNet-normalised images -> (B, 1, D).
 
 Two kinds of feature maps: learned convolutions (``KeypointEncoder``), or fixed per-pixel colour
 filters (``ColourKeypointEncoder``) that find saturated objects from the first step.
@@ -29,25 +29,8 @@ class SpatialSoftmax(nn.Module):
         return torch.stack((x, y), dim=-1)
 
 
-class KeypointTokens(nn.Module):
-    """(B, K, 2) positions -> (B, K, D) tokens, each keypoint through its own linear map.
-
-    One token per keypoint, as a ViT gives one per patch: the observation pooling weighs them
-    against the state token one by one. Folded into a single token, the image competes with the
-    state as one of two, and a pooling query that settles on the state shuts it out.
-    """
-
-    def __init__(self, keypoints: int, width: int) -> None:
-        super().__init__()
-        self.weight = nn.Parameter(torch.randn(keypoints, 2, width) * 0.02)
-        self.bias = nn.Parameter(torch.randn(keypoints, width) * 0.02)
-
-    def forward(self, positions: torch.Tensor) -> torch.Tensor:
-        return torch.einsum("bkc,kcd->bkd", positions, self.weight) + self.bias
-
-
 class KeypointEncoder(nn.Module):
-    """Two stride-2 3x3 convolutions and a 1x1 to K maps at 1/4 resolution, spatial softmax.
+    """Two stride-2 3x3 convolutions and a 1x1 to K maps at 1/4 resolution, spatial softmax, linear.
 
     No normalisation layers, so a batch split over processes gives the gradients of the whole
     batch.
@@ -63,10 +46,11 @@ class KeypointEncoder(nn.Module):
             nn.Conv2d(64, keypoints, 1),
         )
         self.spatial_softmax = SpatialSoftmax()
-        self.tokens = KeypointTokens(keypoints, width)
+        self.proj = nn.Linear(2 * keypoints, width)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.tokens(self.spatial_softmax(self.features(images)))  # (B, K, D)
+        positions = self.spatial_softmax(self.features(images))  # (B, K, 2)
+        return self.proj(positions.flatten(1))[:, None]  # (B, 1, D)
 
 
 class ColourKeypointEncoder(nn.Module):
@@ -74,7 +58,7 @@ class ColourKeypointEncoder(nn.Module):
 
     Each filter is a direction in RGB space; its response map is standardised over the image, so
     the few pixels far from the image's usual colours (a saturated cube on a table) dominate the
-    softmax whatever the brightness and contrast. Only the tokens made of the K positions are
+    softmax whatever the brightness and contrast. Only the projection of the 2K coordinates is
     trained: the filters come from a fixed seed and are stored with the model, so the image path
     is useful before any training, and no gradient flows through it. Images are averaged over
     ``pool`` x ``pool`` pixels first, which keeps a cube a few pixels wide and quarters the cost
@@ -91,7 +75,7 @@ class ColourKeypointEncoder(nn.Module):
         self.temperature = temperature
         self.pool = pool
         self.spatial_softmax = SpatialSoftmax()
-        self.tokens = KeypointTokens(keypoints, width)
+        self.proj = nn.Linear(2 * keypoints, width)
 
     @torch.no_grad()
     def positions(self, images: torch.Tensor) -> torch.Tensor:
@@ -110,4 +94,4 @@ class ColourKeypointEncoder(nn.Module):
         return self.spatial_softmax(logits.view(B, -1, H, W))
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.tokens(self.positions(images))  # (B, K, D)
+        return self.proj(self.positions(images).flatten(1))[:, None]  # (B, 1, D)

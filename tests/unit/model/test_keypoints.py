@@ -6,7 +6,6 @@ from arm4r_policy.model import ARM4R, ARM4RConfig
 from arm4r_policy.model.keypoints import (
     ColourKeypointEncoder,
     KeypointEncoder,
-    KeypointTokens,
     SpatialSoftmax,
 )
 
@@ -23,25 +22,14 @@ def test_spatial_softmax_reads_the_position_of_a_sharp_peak(row, col):
     assert positions[0, 1].tolist() == pytest.approx([0.0, 0.0], abs=1e-6)  # flat map: centre
 
 
-def test_each_keypoint_moves_only_its_own_token():
-    tokens = KeypointTokens(keypoints=3, width=4)
-    still = torch.zeros(1, 3, 2)
-    moved = still.clone()
-    moved[0, 1] = 0.5
-    change = (tokens(moved) - tokens(still)).abs().sum(dim=-1)[0]
-    assert change[1] > 0
-    assert change[0] == 0
-    assert change[2] == 0
-
-
-def test_the_keypoint_encoder_gives_tokens_that_move_with_the_object():
+def test_the_keypoint_encoder_gives_one_token_that_moves_with_the_object():
     torch.manual_seed(0)
     encoder = KeypointEncoder(keypoints=8, width=16)
     left, right = torch.zeros(2, 1, 3, 32, 32)
     left[..., 10:14, 2:6] = 3.0
     right[..., 10:14, 26:30] = 3.0
     tokens = encoder(torch.cat((left, right)))
-    assert tokens.shape == (2, 8, 16)
+    assert tokens.shape == (2, 1, 16)
     assert not torch.allclose(tokens[0], tokens[1])
 
 
@@ -62,21 +50,21 @@ def test_colour_keypoint_filters_are_fixed_stored_and_only_the_projection_learns
     first, second = ColourKeypointEncoder(8, 16), ColourKeypointEncoder(8, 16)
     assert torch.equal(first.filters, second.filters)
     assert "filters" in first.state_dict()
-    assert [name for name, _ in first.named_parameters()] == ["tokens.weight", "tokens.bias"]
+    assert [name for name, _ in first.named_parameters()] == ["proj.weight", "proj.bias"]
     images = torch.randn(2, 3, 16, 16, requires_grad=True)
     first(images).sum().backward()
     assert images.grad is None
-    assert first.tokens.weight.grad is not None
+    assert first.proj.weight.grad is not None
 
 
 @pytest.mark.parametrize(
     ("name", "kind"), [("keypoints", KeypointEncoder), ("colour_keypoints", ColourKeypointEncoder)]
 )
-def test_a_keypoint_model_gives_one_image_token_per_keypoint_and_camera(name, kind):
-    model = ARM4R(small_config(vision_encoder=name, keypoints=5))
+def test_a_keypoint_model_gives_one_image_token_per_camera(name, kind):
+    model = ARM4R(small_config(vision_encoder=name))
     assert isinstance(model.image_encoder, kind)
     tokens = model.encode_images(torch.zeros(3, 2, 3, 32, 32))
-    assert tokens.shape == (3, 2, 5, 32)
+    assert tokens.shape == (3, 2, 1, 32)
 
 
 def test_an_unknown_vision_encoder_is_refused_by_name():
