@@ -40,7 +40,7 @@ class ARM4R(nn.Module):
         super().__init__()
         self.config = c = config
         encoder_hidden = c.encoder_hidden or c.state_dim
-        self.image_encoder = _image_encoder(c)
+        self.image_encoder = build_image_encoder(c)
         self.image_norm = nn.LayerNorm(c.vision_width, eps=1e-6)
         self.text_encoder = MLP(c.text_dim, c.text_dim, c.width)
         self.state_encoder = MLP(c.state_dim, encoder_hidden, c.vision_width)
@@ -82,6 +82,28 @@ class ARM4R(nn.Module):
             tokens = self.image_encoder(images.flatten(0, 1))
         return self.image_norm(tokens).view(N, V, *tokens.shape[1:])
 
+    def encode_image_positions(self, positions: torch.Tensor) -> torch.Tensor:
+        """(N, V, K, 2) colour-keypoint positions -> (N, V, 1, vision_width), as ``encode_images``.
+
+        ``positions`` are ``ColourKeypointEncoder.positions`` of each camera's normalised image;
+        they depend on nothing trained, so a training run may compute them once per frame.
+        """
+        c = self.config
+        if not isinstance(self.image_encoder, ColourKeypointEncoder):
+            raise ConfigError(
+                f"image_positions: the {c.vision_encoder!r} image encoder is trained from the "
+                "pixels; only 'colour_keypoints' reads positions computed ahead"
+            )
+        expected = (c.num_cameras, c.keypoints, 2)
+        if positions.dim() != 4 or tuple(positions.shape[1:]) != expected:
+            raise ObservationError(
+                f"image_positions: expected shape (N, {', '.join(map(str, expected))}), "
+                f"got {tuple(positions.shape)}"
+            )
+        N, V = positions.shape[:2]
+        tokens = self.image_encoder.tokens(positions.flatten(0, 1))
+        return self.image_norm(tokens).view(N, V, *tokens.shape[1:])
+
     def pool_observation(self, image_tokens: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
         """(N, V, L, Dv) image tokens + (N, state_dim) state -> (N, width) observation token."""
         state_token = self.state_encoder(state)[:, None]  # (N, 1, Dv)
@@ -114,25 +136,33 @@ class ARM4R(nn.Module):
 
     def forward(
         self,
-        images: torch.Tensor,
+        images: torch.Tensor | None,
         states: torch.Tensor,
         actions: torch.Tensor,
         instruction: torch.Tensor,
         action_keep: torch.Tensor | None = None,
+        image_positions: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Predict K future actions at every step of a window (teacher forcing).
 
         images (B, T, V, 3, H, W) normalised; states (B, T, state_dim); actions (B, T, action_dim),
         the action taken at each step; instruction (B, text_dim); action_keep (B, T), 0 where an
-        action token is hidden (zeroed), for training with action dropout. Returns
-        (B, T, K, action_dim).
+        action token is hidden (zeroed), for training with action dropout; image_positions
+        (B, T, V, K, 2), the colour keypoints of the images, given instead of them
+        (``encode_image_positions``). Returns (B, T, K, action_dim).
         """
         B, T = states.shape[:2]
         if self.config.context < T:
             raise ObservationError(
                 f"window: {T} steps exceed the model's context of {self.config.context}"
             )
-        obs = self.encode_observation(images.flatten(0, 1), states.flatten(0, 1)).view(B, T, -1)
+        if (images is None) == (image_positions is None):
+            raise ObservationError("forward: pass either images or image_positions")
+        if image_positions is None:
+            image_tokens = self.encode_images(images.flatten(0, 1))
+        else:
+            image_tokens = self.encode_image_positions(image_positions.flatten(0, 1))
+        obs = self.pool_observation(image_tokens, states.flatten(0, 1)).view(B, T, -1)
         language = self.encode_instruction(instruction)[:, None].expand(B, T, -1)
         action_tokens = self.encode_action(actions)
         if action_keep is not None:
@@ -197,7 +227,7 @@ def parameter_counts(model: ARM4R) -> dict[str, int]:
     return counts
 
 
-def _image_encoder(config: ARM4RConfig) -> nn.Module:
+def build_image_encoder(config: ARM4RConfig) -> nn.Module:
     """(B, 3, H, W) images -> (B, L, vision_width) tokens, by ``config.vision_encoder``."""
     c = config
     if c.vision_encoder == "keypoints":

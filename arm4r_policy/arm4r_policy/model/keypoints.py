@@ -7,7 +7,9 @@ feature maps becomes its expected image position (x, y) in [-1, 1]; the 2K coord
 image token: (B, 3, H, W) ImageNet-normalised images -> (B, 1, D).
 
 Two kinds of feature maps: learned convolutions (``KeypointEncoder``), or fixed per-pixel colour
-filters (``ColourKeypointEncoder``) that find saturated objects from the first step.
+filters (``ColourKeypointEncoder``) that find saturated objects from the first step. The fixed
+encoder's positions depend on nothing trained, so training can compute them once per frame
+(``ARM4R.forward``'s ``image_positions``).
 """
 
 from __future__ import annotations
@@ -93,5 +95,9 @@ class ColourKeypointEncoder(nn.Module):
         logits = (self.temperature * filters / spread[..., None]) @ centred  # (B, K, HW)
         return self.spatial_softmax(logits.view(B, -1, H, W))
 
+    def tokens(self, positions: torch.Tensor) -> torch.Tensor:
+        """(B, K, 2) ``positions`` -> (B, 1, D) image token: the trained part of the encoder."""
+        return self.proj(positions.flatten(1))[:, None]
+
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.proj(self.positions(images).flatten(1))[:, None]  # (B, 1, D)
+        return self.tokens(self.positions(images))

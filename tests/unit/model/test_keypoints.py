@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from arm4r_policy.errors import ConfigError
+from arm4r_policy.errors import ConfigError, ObservationError
 from arm4r_policy.model import ARM4R, ARM4RConfig
 from arm4r_policy.model.keypoints import (
     ColourKeypointEncoder,
@@ -9,7 +9,7 @@ from arm4r_policy.model.keypoints import (
     SpatialSoftmax,
 )
 
-from .builders import small_config
+from .builders import random_window, small_config
 
 
 @pytest.mark.parametrize(("row", "col"), [(0, 0), (3, 7), (7, 2)])
@@ -81,3 +81,26 @@ def test_a_checkpoint_config_without_a_vision_encoder_is_the_vit():
 def test_pretrained_vit_weights_are_refused_for_the_keypoint_encoder(tmp_path):
     with pytest.raises(ConfigError, match="vision_encoder is 'keypoints'"):
         ARM4R(small_config(vision_encoder="keypoints"), vision_weights=tmp_path / "mae.safetensors")
+
+
+def test_a_colour_keypoint_model_given_the_positions_predicts_as_from_the_images():
+    model = ARM4R(small_config(vision_encoder="colour_keypoints", keypoints=8)).eval()
+    images, states, actions, instruction = random_window(model.config, batch=2, steps=3)
+    positions = model.image_encoder.positions(images.flatten(0, 2)).view(2, 3, 2, 8, 2)
+    from_images = model(images, states, actions, instruction)
+    from_positions = model(None, states, actions, instruction, image_positions=positions)
+    torch.testing.assert_close(from_positions, from_images)
+
+
+def test_positions_computed_ahead_are_refused_unless_alone_well_shaped_and_colour_keypoints():
+    model = ARM4R(small_config(vision_encoder="colour_keypoints", keypoints=8))
+    images, states, actions, instruction = random_window(model.config, batch=1, steps=2)
+    positions = torch.zeros(1, 2, 2, 8, 2)
+    for pixels, given in ((images, positions), (None, None)):
+        with pytest.raises(ObservationError, match="either images or image_positions"):
+            model(pixels, states, actions, instruction, image_positions=given)
+    with pytest.raises(ObservationError, match=r"image_positions: expected shape \(N, 2, 8, 2\)"):
+        model(None, states, actions, instruction, image_positions=positions[..., :4, :])
+    vit = ARM4R(small_config())
+    with pytest.raises(ConfigError, match="only 'colour_keypoints'"):
+        vit(None, states, actions, instruction, image_positions=positions)
