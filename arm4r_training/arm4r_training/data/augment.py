@@ -67,6 +67,15 @@ class ImageAugmentation:
                 f"ImageAugmentation.wrist_resize: expected >= 1, got {self.wrist_resize!r}"
             )
 
+    @property
+    def moves_pixels(self) -> bool:
+        """Whether a frame's content can shift or scale (crop, wrist zoom).
+
+        Brightness and contrast leave every pixel where it is, and per-image standardised
+        features such as colour keypoints do not see them.
+        """
+        return tuple(self.crop_scale) != (1.0, 1.0) or self.wrist_resize != 1.0
+
     def wrist_size(self, size: int) -> int:
         """[px] side a wrist frame is resized to before its centre crop of ``size``."""
         return round(size * self.wrist_resize)

@@ -10,6 +10,8 @@ One sample (a DataLoader stacks B of them):
     instruction  (512,)          float32  instruction embedding
 
 with T = C (``ARM4RConfig.context``) and K the horizon; see ``targets`` for what the arrays hold.
+After ``use_image_positions`` a sample holds ``image_positions`` (T, V, K, 2), every frame's
+colour keypoints computed once, instead of ``images``.
 Every step of every episode starts a window; a window never leaves its episode: steps past the
 end repeat the last step (frame, state, action) and carry mask 0.
 
@@ -21,20 +23,25 @@ does) for fresh augmentation each epoch; a plain ``index`` means epoch 0.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch.utils.data import Dataset
+from tqdm import tqdm
 
 from arm4r_policy.errors import ConfigError, DatasetError
 from arm4r_policy.model.config import ARM4RConfig
+from arm4r_policy.model.keypoints import ColourKeypointEncoder
 from arm4r_policy.model.normalization import Normalizer
 from arm4r_training.data.augment import ImageAugmentation, camera_view
 from arm4r_training.data.episodes import Episode
 from arm4r_training.data.frames import FrameReader
 from arm4r_training.data.targets import episode_window
+
+log = logging.getLogger(__name__)
 
 WindowKey = int | tuple[int, int]
 """``index`` or ``(epoch, index)``."""
@@ -76,6 +83,7 @@ class WindowDataset(Dataset):
         self.state_noise = state_noise
         self.augmentation = augmentation
         self.frames = FrameReader(cache_bytes)
+        self.image_positions: list[torch.Tensor] | None = None  # per episode (N, V, K, 2)
         # (episode index, first step) of every window
         self.windows = np.array(
             [(i, start) for i, e in enumerate(self.episodes) for start in range(e.num_steps)],
@@ -101,10 +109,14 @@ class WindowDataset(Dataset):
         steps = start + np.arange(self.config.context)
         rng = np.random.default_rng([self.seed, int(epoch), int(index)])
         arrays = episode_window(episode, steps, self.config, self.state_noise, rng)
-        images = self._images(episode, np.minimum(steps, episode.num_steps - 1), rng)
+        shown = np.minimum(steps, episode.num_steps - 1)
+        if self.image_positions is None:
+            pixels = {"images": self._images(episode, shown, self.augmentation, rng)}
+        else:
+            pixels = {"image_positions": self.image_positions[episode_index][shown]}
         normalizer = self.normalizer
         return {
-            "images": images,
+            **pixels,
             "states": normalizer.normalize_state(torch.from_numpy(arrays.states)),
             "actions": normalizer.normalize_action(torch.from_numpy(arrays.actions)),
             "targets": normalizer.normalize_action(torch.from_numpy(arrays.targets)),
@@ -112,14 +124,53 @@ class WindowDataset(Dataset):
             "instruction": torch.from_numpy(episode.instruction.copy()),
         }
 
+    def use_image_positions(self, encoder: ColourKeypointEncoder, chunk: int = 256) -> None:
+        """Serve every frame's colour keypoints, computed here once, instead of its pixels.
+
+        The keypoints of a frame's run-time input are those of any of its training views as long
+        as the augmentation moves no pixel (``ImageAugmentation.moves_pixels``); the encoder
+        then costs one pass over the frames instead of one per window that shows them.
+
+        Raises:
+            ConfigError: the augmentation crops or zooms.
+        """
+        augmentation = self.augmentation
+        if augmentation is not None and augmentation.moves_pixels:
+            raise ConfigError(
+                f"image positions: crop scale {augmentation.crop_scale} and wrist zoom "
+                f"{augmentation.wrist_resize} move the keypoints in every window; the augmentation "
+                "crops or zooms"
+            )
+        positions = []
+        with torch.no_grad():
+            for episode in tqdm(self.episodes, desc="colour keypoints", unit="episode"):
+                starts = range(0, episode.num_steps, chunk)
+                positions.append(
+                    torch.cat([self._positions(episode, s, chunk, encoder) for s in starts])
+                )
+        self.image_positions = positions
+        log.info("colour keypoints of %d frames computed once", self.num_steps)
+
+    def _positions(
+        self, episode: Episode, start: int, chunk: int, encoder: ColourKeypointEncoder
+    ) -> torch.Tensor:
+        """(n, V, K, 2) keypoints of an episode's frames start .. start + chunk - 1."""
+        steps = np.arange(start, min(start + chunk, episode.num_steps))
+        images = self._images(episode, steps, None, None)  # (n, V, 3, S, S)
+        return encoder.positions(images.flatten(0, 1)).view(*images.shape[:2], -1, 2)
+
     def _images(
-        self, episode: Episode, steps: np.ndarray, rng: np.random.Generator
+        self,
+        episode: Episode,
+        steps: np.ndarray,
+        augmentation: ImageAugmentation | None,
+        rng: np.random.Generator | None,
     ) -> torch.Tensor:
         """(T, V, 3, S, S): each camera decoded once; slots showing one camera share its view."""
         size = self.config.image_size
         views = {}
         for directory in dict.fromkeys(episode.image_dirs):
-            min_side = self.augmentation.min_side(size, directory) if self.augmentation else size
+            min_side = augmentation.min_side(size, directory) if augmentation else size
             frames = self.frames.read(episode.path, directory, steps, episode.image_size, min_side)
-            views[directory] = camera_view(frames, size, directory, self.augmentation, rng)
+            views[directory] = camera_view(frames, size, directory, augmentation, rng)
         return torch.stack([views[directory] for directory in episode.image_dirs], dim=1)

@@ -2,6 +2,7 @@
 
 from arm4r_training.train.batches import (
     BATCH_KEYS,
+    IMAGE_KEYS,
     DataFactory,
     DataRequest,
     ResumableSampler,
@@ -24,6 +25,7 @@ from arm4r_training.train.state import (
 
 __all__ = [
     "BATCH_KEYS",
+    "IMAGE_KEYS",
     "STAGE_MODES",
     "BatchLayout",
     "DataFactory",

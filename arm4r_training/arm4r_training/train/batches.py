@@ -3,7 +3,8 @@
 Every dataset item is one window of T <= C steps, a dict of float tensors (one item; the loader
 stacks B of them in front):
 
-    images       (T, V, 3, S, S)     normalised camera images
+    images       (T, V, 3, S, S)     normalised camera images, or instead
+    image_positions (T, V, K, 2)     their colour keypoints (``ARM4R.encode_image_positions``)
     states       (T, state_dim)      normalised state at each step
     actions      (T, action_dim)     action taken at each step (the action-token inputs)
     targets      (T, K, action_dim)  the K actions to predict at each step
@@ -29,7 +30,8 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler, Sampler
 from arm4r_policy.errors import DatasetError
 from arm4r_policy.model import ARM4RConfig, Normalizer
 
-BATCH_KEYS: tuple[str, ...] = ("images", "states", "actions", "targets", "mask", "instruction")
+BATCH_KEYS: tuple[str, ...] = ("states", "actions", "targets", "mask", "instruction")
+IMAGE_KEYS: tuple[str, ...] = ("images", "image_positions")  # a batch holds exactly one
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,14 @@ def check_batch(batch: Mapping[str, torch.Tensor], config: ARM4RConfig) -> None:
     missing = [key for key in BATCH_KEYS if key not in batch]
     if missing:
         raise DatasetError(f"batch: missing key {missing[0]!r}; expected keys {BATCH_KEYS}")
+    image_keys = [key for key in IMAGE_KEYS if key in batch]
+    if len(image_keys) != 1:
+        raise DatasetError(f"batch: expected exactly one of {IMAGE_KEYS}, got {image_keys}")
     B, T = batch["states"].shape[:2]
     V, S, K, a = config.num_cameras, config.image_size, config.horizon, config.action_dim
+    image_shapes = {"images": (B, T, V, 3, S, S), "image_positions": (B, T, V, config.keypoints, 2)}
     expected = {
-        "images": (B, T, V, 3, S, S),
+        image_keys[0]: image_shapes[image_keys[0]],
         "states": (B, T, config.state_dim),
         "actions": (B, T, a),
         "targets": (B, T, K, a),

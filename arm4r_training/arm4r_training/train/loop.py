@@ -172,11 +172,12 @@ class Trainer:
                     device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"
                 ):
                     prediction = self.network(
-                        batch["images"],
+                        batch.get("images"),
                         batch["states"],
                         batch["actions"],
                         batch["instruction"],
                         action_keep=self._action_keep(batch["actions"]),
+                        image_positions=batch.get("image_positions"),
                     )
                 share = l1_loss(prediction.float(), batch["targets"], batch["mask"]) * weight
                 share.backward()

@@ -2,12 +2,14 @@
 
 Training code takes any ``DataFactory``; this one builds ``arm4r_training.data``'s
 ``WindowDataset``, whose samples are a pure function of ``(seed, epoch, index)``, so its runs
-resume bit-exactly with any number of loader workers.
+resume bit-exactly with any number of loader workers. A colour-keypoint model trained without
+crops reads every frame's keypoints, computed once, instead of its pixels.
 """
 
 from __future__ import annotations
 
 from arm4r_policy.model import ARM4RConfig
+from arm4r_policy.model.arm4r import build_image_encoder
 from arm4r_training.train.batches import DataRequest, TrainingData
 
 
@@ -32,6 +34,9 @@ def dataset_from_disk(config: ARM4RConfig, request: DataRequest) -> TrainingData
         stats_file=request.stats_file,
         options=DataOptions(augmentation=augmentation),
     )
+    augmented = dataset.augmentation
+    if config.vision_encoder == "colour_keypoints" and not (augmented and augmented.moves_pixels):
+        dataset.use_image_positions(build_image_encoder(config))
     return TrainingData(
         dataset, dataset.normalizer, str(summary), epoch_keys=True, worker_init=init_worker
     )

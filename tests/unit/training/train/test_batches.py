@@ -1,8 +1,10 @@
+import re
+
 import pytest
 import torch
 
 from arm4r_policy.errors import DatasetError
-from arm4r_training.train import BATCH_KEYS, ResumableSampler, check_batch
+from arm4r_training.train import BATCH_KEYS, IMAGE_KEYS, ResumableSampler, check_batch
 
 from .builders import SyntheticWindows, small_config
 
@@ -15,10 +17,24 @@ def batch_of(config, size=2):
 def test_a_batch_of_the_contract_passes_the_check():
     config = small_config()
     check_batch(batch_of(config), config)
-    assert set(batch_of(config)) == set(BATCH_KEYS)
+    assert set(batch_of(config)) == {*BATCH_KEYS, "images"}
 
 
-@pytest.mark.parametrize("key", BATCH_KEYS)
+def test_a_batch_may_carry_colour_keypoints_instead_of_images_but_not_both_or_neither():
+    config = small_config(vision_encoder="colour_keypoints", keypoints=4)
+    batch = batch_of(config)
+    B, T, V = batch["images"].shape[:3]
+    batch["image_positions"] = torch.zeros(B, T, V, 4, 2)
+    with pytest.raises(DatasetError, match="exactly one of"):
+        check_batch(batch, config)
+    del batch["images"]
+    check_batch(batch, config)
+    del batch["image_positions"]
+    with pytest.raises(DatasetError, match=re.escape(f"exactly one of {IMAGE_KEYS}, got []")):
+        check_batch(batch, config)
+
+
+@pytest.mark.parametrize("key", [*BATCH_KEYS, "images"])
 def test_a_batch_off_the_contract_is_refused_naming_the_key(key):
     config = small_config()
     batch = batch_of(config)
@@ -26,7 +42,7 @@ def test_a_batch_off_the_contract_is_refused_naming_the_key(key):
     with pytest.raises(DatasetError, match=key):
         check_batch(batch, config)
     del batch[key]
-    with pytest.raises(DatasetError, match=f"missing key '{key}'"):
+    with pytest.raises(DatasetError, match=f"missing key '{key}'|exactly one of"):
         check_batch(batch, config)
 
 
