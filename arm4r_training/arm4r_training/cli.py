@@ -168,13 +168,16 @@ def spec_from_args(args: argparse.Namespace) -> RunSpec:
         raise ConfigError(f"--init: no checkpoint directory at {args.init}")
     if args.init is not None and args.vision_weights is not None:
         raise ConfigError("--vision-weights: the --init checkpoint brings its own image encoder")
-    if run_config.model.freeze_vision and args.init is None and args.vision_weights is None:
+    model = run_config.model
+    if model.freeze_vision and args.init is None and args.vision_weights is None:
+        sources = "--init or --vision-weights" if model.vision_encoder == "vit" else "--init"
         raise ConfigError(
-            "--init or --vision-weights: required, the model freezes its image encoder, which "
-            "would otherwise keep random weights"
+            f"{sources}: required, the model freezes its {model.vision_encoder!r} image encoder, "
+            "which would otherwise keep random weights; or train it (freeze_vision: false under "
+            "model: in a run YAML)"
         )
     return RunSpec(
-        args.stage, data, options, model=run_config.model,
+        args.stage, data, options, model=model,
         recipe_values={**run_config.recipe_values, **recipe_values},
         init=args.init, vision_weights=args.vision_weights,
     )  # fmt: skip

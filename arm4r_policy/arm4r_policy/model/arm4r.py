@@ -191,9 +191,14 @@ class ARM4R(nn.Module):
             return
         _announced_random_vision = True
         if self.config.freeze_vision:
+            remedy = (
+                "pass vision_weights= (an MAE/CrossMAE ViT file)"
+                if self.config.vision_encoder == "vit"
+                else "set freeze_vision: false (its weights only learn in training)"
+            )
             log.warning(
-                "The frozen image encoder has random weights: pass vision_weights= (an MAE/"
-                "CrossMAE ViT file) or load a trained checkpoint."
+                "The frozen image encoder has random weights: %s or load a trained checkpoint.",
+                remedy,
             )
         else:
             log.info("The image encoder starts from random weights and is trained.")

@@ -84,6 +84,18 @@ def test_a_frozen_random_encoder_warns_once(caplog):
     assert sum("random weights" in r.message for r in caplog.records) == 1
 
 
+def test_a_frozen_keypoint_encoder_is_told_to_train_rather_than_load_a_vit(caplog):
+    import arm4r_policy.model.arm4r as arm4r_module
+
+    arm4r_module._announced_random_vision = False
+    model = ARM4R(small_config(freeze_vision=True, vision_encoder="colour_keypoints"))
+    with caplog.at_level("WARNING"):
+        model.encode_images(torch.zeros(1, 2, 3, 32, 32))
+    (message,) = [r.getMessage() for r in caplog.records if "random weights" in r.getMessage()]
+    assert "freeze_vision: false" in message
+    assert "vision_weights" not in message
+
+
 def test_a_conv_stem_gives_one_token_per_patch_and_learns_from_every_pixel():
     encoder = VisionTransformer(32, 8, 16, 1, 2, 2.0, patch_stem="conv")
     images = torch.zeros(2, 3, 32, 32, requires_grad=True)
