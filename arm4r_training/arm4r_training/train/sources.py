@@ -36,6 +36,7 @@ def dataset_from_disk(config: ARM4RConfig, request: DataRequest) -> TrainingData
     )
     augmented = dataset.augmentation
     if config.vision_encoder == "colour_keypoints" and not (augmented and augmented.moves_pixels):
+        # the filters come from a fixed seed: a new encoder's positions are the trained model's
         dataset.use_image_positions(build_image_encoder(config))
     return TrainingData(
         dataset, dataset.normalizer, str(summary), epoch_keys=True, worker_init=init_worker
