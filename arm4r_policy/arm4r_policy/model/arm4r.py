@@ -12,6 +12,7 @@ depend on the state: n x 3 tracked points, or xyz + 6D rotation + gripper.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -76,11 +77,7 @@ class ARM4R(nn.Module):
     def encode_images(self, images: torch.Tensor) -> torch.Tensor:
         """(N, V, 3, H, W) normalised images -> (N, V, L, vision_width) normed image tokens."""
         self._check_images(images)
-        N, V = images.shape[:2]
-        self._announce_random_vision()
-        with torch.set_grad_enabled(torch.is_grad_enabled() and not self.config.freeze_vision):
-            tokens = self.image_encoder(images.flatten(0, 1))
-        return self.image_norm(tokens).view(N, V, *tokens.shape[1:])
+        return self._image_tokens(self.image_encoder, images)
 
     def encode_image_positions(self, positions: torch.Tensor) -> torch.Tensor:
         """(N, V, K, 2) colour-keypoint positions -> (N, V, 1, vision_width), as ``encode_images``.
@@ -100,8 +97,14 @@ class ARM4R(nn.Module):
                 f"image_positions: expected shape (N, {', '.join(map(str, expected))}), "
                 f"got {tuple(positions.shape)}"
             )
-        N, V = positions.shape[:2]
-        tokens = self.image_encoder.tokens(positions.flatten(0, 1))
+        return self._image_tokens(self.image_encoder.tokens, positions)
+
+    def _image_tokens(self, encode: Callable, inputs: torch.Tensor) -> torch.Tensor:
+        """(N, V, ...) per-camera inputs -> (N, V, L, vision_width) normed tokens of ``encode``."""
+        N, V = inputs.shape[:2]
+        self._announce_random_vision()
+        with torch.set_grad_enabled(torch.is_grad_enabled() and not self.config.freeze_vision):
+            tokens = encode(inputs.flatten(0, 1))
         return self.image_norm(tokens).view(N, V, *tokens.shape[1:])
 
     def pool_observation(self, image_tokens: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
