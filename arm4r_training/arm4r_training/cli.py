@@ -77,6 +77,8 @@ RECIPE_OPTIONS: dict[str, tuple[str, dict[str, Any]]] = {
                      "help": "area kept by the random crop of third-person views; 1 1: none"}),
     "--action-dropout": ("action_dropout", {"type": float, "help": "probability that a "
                          "window's action tokens are all hidden (0: the paper)"}),
+    "--state-noise": ("state_noise", {"type": float, "help": "std of the noise on the input "
+                      "state of control windows (0.005: the public code)"}),
 }  # fmt: skip
 
 

@@ -29,6 +29,7 @@ from arm4r_training.data.discovery import Split, find_episodes, select_tasks, sp
 from arm4r_training.data.episodes import Episode, ReadSpec, read_episode
 from arm4r_training.data.points import POINTS_FORMS, PointsForm
 from arm4r_training.data.statistics import fit_normalizer
+from arm4r_training.data.targets import STATE_NOISE
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class DataOptions:
     """How episodes are read, split and served."""
 
     val_fraction: float = 0.1  # share of each task's episodes in the "val" split
-    state_noise: float = 0.005  # std of the noise on the 7-D input state, "train" split only
+    state_noise: float = STATE_NOISE  # std of the noise on the 7-D input state, "train" only
     augmentation: ImageAugmentation | None = field(default_factory=ImageAugmentation)  # "train"
     points_form: PointsForm = "auto"  # which stored form of point tracks to read
     cache_bytes: int = 0  # RAM for decoded frames, per loader process; 0: none

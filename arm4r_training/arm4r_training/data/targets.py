@@ -28,6 +28,9 @@ from arm4r_policy.model.config import ARM4RConfig
 from arm4r_policy.runtime.pose import absolute_to_relative, state7_to_state10
 from arm4r_training.data.episodes import Episode
 
+STATE_NOISE = 0.005
+"""Std of the training noise on the 7-D input state, in its own units (the public code's value)."""
+
 
 @dataclass(frozen=True)
 class WindowArrays:

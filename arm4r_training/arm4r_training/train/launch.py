@@ -19,6 +19,7 @@ from typing import Any
 from arm4r_policy.errors import ConfigError
 from arm4r_policy.model import ARM4R, ARM4RConfig, load_checkpoint, transfer_pretrained
 from arm4r_policy.model.checkpoint import WEIGHTS, load_config, load_weights_into
+from arm4r_policy.model.normalization import Normalizer
 from arm4r_training.data.episodes import camera_slots
 from arm4r_training.train.batches import DataFactory, DataRequest
 from arm4r_training.train.distributed import DistributedContext
@@ -68,13 +69,24 @@ def prepare_run(
     model = ARM4R(config, vision_weights=spec.vision_weights)
     if spec.init is not None:
         log.info(initialise_from(model, spec.init))
-    data = data_factory(
-        model.config, dataclasses.replace(spec.data, seed=recipe.seed, crop_scale=recipe.crop_scale)
-    )
+    data = data_factory(model.config, _data_request(spec, recipe))
     trainer = Trainer(model, data, recipe, spec.options, context, on_step)
     # each process draws its own random stream (data noise, augmentation) from here on
     seed_everything(recipe.seed, context.rank)
     return trainer
+
+
+def _data_request(
+    spec: RunSpec, recipe: Recipe, normalizer: Normalizer | None = None
+) -> DataRequest:
+    """``spec.data`` with what the recipe decides about the data: seed, crop and state noise."""
+    return dataclasses.replace(
+        spec.data,
+        seed=recipe.seed,
+        crop_scale=recipe.crop_scale,
+        state_noise=recipe.state_noise,
+        normalizer=normalizer if normalizer is not None else spec.data.normalizer,
+    )
 
 
 def initialise_from(model: ARM4R, directory: Path) -> str:
@@ -126,10 +138,7 @@ def _prepare_resumed(
     state = read_training_state(directory)
     recipe = resumed_recipe(state.recipe, spec.stage, spec.recipe_values)
     model, normalizer = load_checkpoint(directory)
-    request = dataclasses.replace(
-        spec.data, seed=recipe.seed, crop_scale=recipe.crop_scale, normalizer=normalizer
-    )
-    data = data_factory(model.config, request)
+    data = data_factory(model.config, _data_request(spec, recipe, normalizer))
     trainer = Trainer(model, data, recipe, spec.options, context, on_step)
     trainer.restore(state)
     log.info("resuming %s at step %d", directory, state.step)

@@ -15,6 +15,7 @@ from typing import Any
 
 from arm4r_policy.errors import ConfigError
 from arm4r_training.data.augment import CROP_SCALE
+from arm4r_training.data.targets import STATE_NOISE
 
 STAGES: tuple[int, ...] = (1, 2, 3)
 # Stages 1 and 2 predict point tracks; Stage 3 predicts end-effector actions.
@@ -54,6 +55,8 @@ class Recipe:
     # probability that a window's action tokens are all hidden; the paper: 0. Where the actions so
     # far predict the next ones, windows without them make the model read where things are
     action_dropout: float = 0.0
+    # std of the Gaussian noise on the 7-D input state of control windows
+    state_noise: float = STATE_NOISE
 
     def __post_init__(self) -> None:
         if self.stage not in STAGES:
@@ -83,7 +86,7 @@ class Recipe:
         object.__setattr__(self, "crop_scale", tuple(crop))
         for name in ("lr", "epochs", "eps"):
             self._check(name, lambda v: _is_number(v) and v > 0, "a number > 0")
-        for name in ("weight_decay", "warmup_epochs"):
+        for name in ("weight_decay", "warmup_epochs", "state_noise"):
             self._check(name, lambda v: _is_number(v) and v >= 0, "a number >= 0")
         self._check("action_dropout", lambda v: _is_number(v) and 0 <= v < 1, "a number in [0, 1)")
         self._check("grad_clip", lambda v: v is None or (_is_number(v) and v > 0), "None or > 0")

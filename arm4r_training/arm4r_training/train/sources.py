@@ -8,6 +8,8 @@ crops reads every frame's keypoints, computed once, instead of its pixels.
 
 from __future__ import annotations
 
+import dataclasses
+
 from arm4r_policy.model import ARM4RConfig
 from arm4r_policy.model.arm4r import build_image_encoder
 from arm4r_training.train.batches import DataRequest, TrainingData
@@ -24,6 +26,9 @@ def dataset_from_disk(config: ARM4RConfig, request: DataRequest) -> TrainingData
         if request.crop_scale is None
         else ImageAugmentation(crop_scale=request.crop_scale)
     )
+    options = DataOptions(augmentation=augmentation)
+    if request.state_noise is not None:
+        options = dataclasses.replace(options, state_noise=request.state_noise)
     dataset, summary = build_dataset(
         config,
         request.roots,
@@ -32,7 +37,7 @@ def dataset_from_disk(config: ARM4RConfig, request: DataRequest) -> TrainingData
         seed=request.seed,
         normalizer=request.normalizer,
         stats_file=request.stats_file,
-        options=DataOptions(augmentation=augmentation),
+        options=options,
     )
     augmented = dataset.augmentation
     if config.vision_encoder == "colour_keypoints" and not (augmented and augmented.moves_pixels):

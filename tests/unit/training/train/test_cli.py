@@ -63,14 +63,17 @@ def test_a_cli_resume_continues_the_run_to_the_end_of_its_schedule(tmp_path, run
     assert factory.requests[-1].normalizer is not None  # the checkpoint's statistics
 
 
-def test_the_crop_scale_reaches_the_data_and_stays_with_a_resumed_run(tmp_path, run_file):
+def test_crop_and_state_noise_reach_the_data_and_stay_with_a_resumed_run(tmp_path, run_file):
     factory = synthetic_factory(size=8)
-    args = train_args(tmp_path, run_file, "--max-steps", "2", "--crop-scale", "1", "1")
+    args = train_args(
+        tmp_path, run_file, "--max-steps", "2", "--crop-scale", "1", "1", "--state-noise", "0"
+    )
     assert main(args, data_factory=factory) == 0
     resume = ["--stage", "3", "--data", str(tmp_path), "--out", str(tmp_path / "run"),
               "--resume", str(tmp_path / "run"), "--num-workers", "0", "--no-progress"]  # fmt: skip
     assert main(resume, data_factory=factory) == 0
     assert [request.crop_scale for request in factory.requests] == [(1.0, 1.0), (1.0, 1.0)]
+    assert [request.state_noise for request in factory.requests] == [0.0, 0.0]
 
 
 @pytest.mark.parametrize(("change", "named"), [

@@ -29,6 +29,7 @@ def test_every_preset_value_can_be_overridden():
     ("lr", 0.0), ("batch_size", 0), ("betas", (0.9,)), ("precision", "fp8"), ("micro_batch", -1),
     ("grad_clip", 0.0), ("seed", 1.5), ("warmup_steps", -2), ("crop_scale", (0.0, 1.0)),
     ("crop_scale", (1.0, 0.5)), ("action_dropout", 1.0), ("action_dropout", -0.1),
+    ("state_noise", -0.01),
 ])  # fmt: skip
 def test_an_invalid_value_is_refused_naming_its_field(field, value):
     with pytest.raises(ConfigError, match=rf"Recipe\.{field}"):
