@@ -47,7 +47,7 @@ class DataRequest:
     stats_file: Path | None = None  # where fitted statistics are cached, in the run directory
     # random crop of third-person views (the run's Recipe sets it); None: the augmentation's own
     crop_scale: tuple[float, float] | None = None
-    state_noise: float | None = None  # std of the input-state noise; None: the data's own
+    state_noise: float | None = None  # std of the input-state noise; None: DataOptions'
 
 
 @dataclass(frozen=True)

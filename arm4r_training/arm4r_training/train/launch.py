@@ -19,7 +19,6 @@ from typing import Any
 from arm4r_policy.errors import ConfigError
 from arm4r_policy.model import ARM4R, ARM4RConfig, load_checkpoint, transfer_pretrained
 from arm4r_policy.model.checkpoint import WEIGHTS, load_config, load_weights_into
-from arm4r_policy.model.normalization import Normalizer
 from arm4r_training.data.episodes import camera_slots
 from arm4r_training.train.batches import DataFactory, DataRequest
 from arm4r_training.train.distributed import DistributedContext
@@ -76,16 +75,13 @@ def prepare_run(
     return trainer
 
 
-def _data_request(
-    spec: RunSpec, recipe: Recipe, normalizer: Normalizer | None = None
-) -> DataRequest:
+def _data_request(spec: RunSpec, recipe: Recipe) -> DataRequest:
     """``spec.data`` with what the recipe decides about the data: seed, crop and state noise."""
     return dataclasses.replace(
         spec.data,
         seed=recipe.seed,
         crop_scale=recipe.crop_scale,
         state_noise=recipe.state_noise,
-        normalizer=normalizer if normalizer is not None else spec.data.normalizer,
     )
 
 
@@ -138,7 +134,8 @@ def _prepare_resumed(
     state = read_training_state(directory)
     recipe = resumed_recipe(state.recipe, spec.stage, spec.recipe_values)
     model, normalizer = load_checkpoint(directory)
-    data = data_factory(model.config, _data_request(spec, recipe, normalizer))
+    request = dataclasses.replace(_data_request(spec, recipe), normalizer=normalizer)
+    data = data_factory(model.config, request)
     trainer = Trainer(model, data, recipe, spec.options, context, on_step)
     trainer.restore(state)
     log.info("resuming %s at step %d", directory, state.step)
