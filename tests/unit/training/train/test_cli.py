@@ -99,16 +99,8 @@ def test_a_refused_request_exits_2_naming_the_argument(tmp_path, run_file, capsy
 def test_a_frozen_keypoint_encoder_is_pointed_to_a_checkpoint_or_training(tmp_path, capsys):
     frozen = tmp_path / "frozen.yaml"
     frozen.write_text("preset: paper\nmodel:\n  vision_encoder: colour_keypoints\n")
-    args = [
-        "--stage",
-        "3",
-        "--config",
-        str(frozen),
-        "--data",
-        str(tmp_path),
-        "--out",
-        str(tmp_path),
-    ]
+    args = ["--stage", "3", "--config", str(frozen), "--data", str(tmp_path),
+            "--out", str(tmp_path)]  # fmt: skip
     assert main(args, data_factory=synthetic_factory()) == 2
     error = capsys.readouterr().err
     assert "--init: required" in error
