@@ -17,6 +17,7 @@ from .sim_graph import (
     CELL,
     SIM_PARAMETERS,
     STARTUP,
+    call_trigger,
     results_for,
     send_when_matched,
     shifted,
@@ -110,6 +111,22 @@ def test_a_gripper_command_closes_the_gripper_after_the_motion(graph, arm):
     result = arm.await_result(target)
     assert result.level == DiagnosticStatus.OK, result.message
     assert "gripper" in result.message
+    graph.spin_for(0.1)
+    assert arm.gripper.messages[-1].position[0] > 0.9
+
+
+def test_after_a_reset_opens_the_gripper_a_repeated_close_command_closes_it_again(graph, arm):
+    def close_with_a_motion() -> DiagnosticStatus:
+        assert send_when_matched(graph, arm.gripper_commands, Float64(data=1.0))
+        return arm.await_result(arm.send(shifted(arm.tcp(), (0.0, 0.0, 0.02))))
+
+    assert "gripper" in close_with_a_motion().message
+    assert call_trigger(graph, topics.SIM_RESET).success
+    assert graph.spin_until(lambda: arm.gripper.messages[-1].position[0] < 0.05, MOTION)
+    graph.spin_for(0.3)
+    result = close_with_a_motion()
+    assert result.level == DiagnosticStatus.OK, result.message
+    assert "gripper moved to closure 1.00" in result.message
     graph.spin_for(0.1)
     assert arm.gripper.messages[-1].position[0] > 0.9
 

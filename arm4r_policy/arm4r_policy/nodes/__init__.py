@@ -79,19 +79,21 @@ sim_node
     which physics step (``sim/stepper.py``).
 
 moveit_bridge_node
-    Subscribes ``/arm4r/target_pose`` and ``/arm4r/gripper_command``; publishes
-    ``/arm4r/motion_result`` (exactly one per target, contract above) and ``/diagnostics``. Each
-    target in ``frame_id`` moves the TCP linearly (``speed_scaling``); then, if the latest gripper
-    command differs from the closure last sent, the gripper moves; then the result is published
-    (runtime/motion_bridge.py). A target that is not a finite pose in ``frame_id``, that the
-    planner refuses (reach, joint limits: the message names the reason) or that fails to execute
-    is answered ERROR; a failed plan sends nothing to the arm. A target arriving while a motion
-    runs is answered ERROR at once ("still running") and the running motion goes on. Without
-    targets (e.g. the policy node stopped) nothing moves. ``backend`` ``sim``: the IK linear
-    planner of the ``cell``'s arm plans from the latest ``/joint_states`` and sim_node executes
-    (``/arm4r/sim/*``; ``motion_timeout`` bounds each wait). ``backend`` ``moveit``: MoveIt's Pilz
-    LIN through moveit_py (``moveit_group``, ``moveit_pose_link``; empty: the cell's preset) and
-    the GripperCommand action ``gripper_action``; it needs moveit_py (the docker image).
+    Subscribes ``/arm4r/target_pose``, ``/arm4r/gripper_command`` and ``/arm4r/instruction``;
+    publishes ``/arm4r/motion_result`` (exactly one per target, contract above) and
+    ``/diagnostics``. Each target in ``frame_id`` moves the TCP linearly (``speed_scaling``); then,
+    if the latest gripper command differs from the closure last sent, the gripper moves; then the
+    result is published (runtime/motion_bridge.py). An instruction starts an episode (a reset may
+    have opened the gripper), so the next gripper command is sent in any case. A target that is not
+    a finite pose in ``frame_id``, that the planner refuses (reach, joint limits: the message names
+    the reason) or that fails to execute is answered ERROR; a failed plan sends nothing to the arm.
+    A target arriving while a motion runs is answered ERROR at once ("still running") and the
+    running motion goes on. Without targets (e.g. the policy node stopped) nothing moves.
+    ``backend`` ``sim``: the IK linear planner of the ``cell``'s arm plans from the latest
+    ``/joint_states`` and sim_node executes (``/arm4r/sim/*``; ``motion_timeout`` bounds each wait).
+    ``backend`` ``moveit``: MoveIt's Pilz LIN through moveit_py (``moveit_group``,
+    ``moveit_pose_link``; empty: the cell's preset) and the GripperCommand action
+    ``gripper_action``; it needs moveit_py (the docker image).
 
 camera_node
     One camera (``camera_name``): a BRIO through V4L2 (``backend`` brio, ``device``, MJPG at

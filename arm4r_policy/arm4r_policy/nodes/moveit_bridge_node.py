@@ -3,7 +3,8 @@
 Topics and parameters: nodes/__init__.py. Each ``/arm4r/target_pose`` goes to a ``MotionBridge``
 (runtime/motion_bridge.py), which runs the motion on its worker thread through the backend
 (nodes/motion_backends.py) while this node keeps spinning; every target gets exactly one status on
-``/arm4r/motion_result``. Without targets the arm holds.
+``/arm4r/motion_result``. Without targets the arm holds. Each ``/arm4r/instruction`` starts an
+episode, after which the next gripper command is sent even if it repeats the last one.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from diagnostic_msgs.msg import DiagnosticStatus
 from geometry_msgs.msg import PoseStamped
 from rclpy.node import Node
-from std_msgs.msg import Float64
+from std_msgs.msg import Float64, String
 
 from arm4r_policy.errors import CommandError, ObservationError
 from arm4r_policy.nodes import topics
@@ -41,6 +42,8 @@ class MoveItBridgeNode(Node):
         self.bridge = MotionBridge(self.backend, self._publish)
         self.create_subscription(PoseStamped, topics.TARGET_POSE, self._on_target, reliable)
         self.create_subscription(Float64, topics.GRIPPER_COMMAND, self._on_gripper, reliable)
+        latched = topics.LATCHED_QOS
+        self.create_subscription(String, topics.INSTRUCTION, self._on_instruction, latched)
         self.diagnostics.report(OK, f"{p['backend']} backend waiting for {topics.TARGET_POSE}")
 
     def _on_target(self, msg: PoseStamped) -> None:
@@ -57,6 +60,10 @@ class MoveItBridgeNode(Node):
             self.bridge.command_gripper(msg.data)
         except CommandError as error:
             self.diagnostics.report(ERROR, f"ignored on {topics.GRIPPER_COMMAND}: {error}")
+
+    def _on_instruction(self, msg: String) -> None:
+        """A new episode: the gripper may have been reset, so its next command is always sent."""
+        self.bridge.forget_gripper()
 
     def _publish(self, outcome: MotionOutcome) -> None:
         """Called by the bridge, on its worker thread for executed targets."""

@@ -7,7 +7,9 @@ gripper was last sent, the backend moves the gripper; then one ``MotionOutcome``
 target that arrives while a motion runs is refused at once with its own outcome, and the running
 motion goes on. A refused plan or a failed motion is an outcome too, and the backend is then
 trusted to have left the arm where it was (a failed plan sends nothing to the arm). Without
-targets nothing moves: the bridge never acts on its own.
+targets nothing moves: the bridge never acts on its own. The gripper can move without the bridge
+(a simulator reset opens it); after ``forget_gripper`` the next motion sends the latest gripper
+command whatever was sent before.
 
 The bridge checks that a target is a finite rigid pose; the backend's planner checks reach and
 joint limits. Backends block until their motion is over: the IK planner driving the simulator,
@@ -86,6 +88,11 @@ class MotionBridge:
         if not (math.isfinite(closure) and 0.0 <= closure <= 1.0):
             raise CommandError(f"gripper command {closure}; expected a closure in [0, 1]")
         self._gripper_command = float(closure)
+
+    def forget_gripper(self) -> None:
+        """The gripper may have moved on its own: send the next motion's gripper command even if
+        it equals the closure last sent."""
+        self._gripper_sent = None
 
     def submit(self, target: MotionTarget) -> None:
         """Start the motion to ``target``, or report at once why it cannot start."""

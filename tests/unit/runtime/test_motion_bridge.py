@@ -122,6 +122,19 @@ def test_the_gripper_moves_after_the_arm_only_when_its_command_changed(robot):
     ]
 
 
+def test_after_forget_gripper_a_repeated_command_is_sent_again(robot):
+    outcomes = Outcomes()
+    bridge = MotionBridge(robot, outcomes)
+    bridge.command_gripper(1.0)
+    bridge.submit(MotionTarget(0, moved(robot, (0.0, 0.0, 0.01))))
+    outcomes.wait(1)
+    robot.set_gripper(0.0)  # opened behind the bridge's back, as a simulator reset does
+    bridge.forget_gripper()
+    bridge.submit(MotionTarget(1, moved(robot, (0.0, 0.0, 0.02))))
+    assert outcomes.wait(2)[1].message == "reached the target; gripper moved to closure 1.00"
+    assert robot.cell.gripper_closure > 0.95
+
+
 def test_a_non_finite_target_is_refused_before_anything_moves(robot):
     outcomes = Outcomes()
     bridge = MotionBridge(robot, outcomes)
