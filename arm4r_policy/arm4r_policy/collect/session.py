@@ -42,11 +42,12 @@ from arm4r_policy.planning import LinearMotionLimits
 from arm4r_policy.runtime.robot import Sampler
 from arm4r_policy.sim import SimCell
 from arm4r_policy.sim.robot import SimRobot
+from arm4r_policy.sim.sim_cell import MAX_HOME_NOISE
 from arm4r_policy.sim.tasks import Task, list_tasks, make_task
 
 HOME_NOISE = 0.05
 """[rad] each joint of the start pose is drawn within this of home (paper E.2: home pose
-randomisation)."""
+randomisation); the evaluation starts its episodes so."""
 SETTLE_TIME = 0.2
 """[s] the arm rests after every motion; the last frames of an episode show it still after the
 final lift."""
@@ -63,9 +64,10 @@ def demo_rng(seed: int) -> np.random.Generator:
     return np.random.default_rng([_DEMO_STREAM, seed])
 
 
-def sim_robot(task: Task, cell: SimCell) -> SimRobot:
-    """The simulated arm demonstrations run on: ``task`` in ``cell``, collection speeds."""
-    return SimRobot(cell, task, MOTION_LIMITS, HOME_NOISE, SETTLE_TIME)
+def sim_robot(task: Task, cell: SimCell, home_noise: float = HOME_NOISE) -> SimRobot:
+    """The simulated arm demonstrations run on: ``task`` in ``cell``, collection speeds, each
+    joint starting within ``home_noise`` [rad] of home."""
+    return SimRobot(cell, task, MOTION_LIMITS, home_noise, SETTLE_TIME)
 
 
 def demo_settings(cell: SimCell) -> DemoSettings:
@@ -129,6 +131,9 @@ class CollectRequest:
         track_camera: the camera tracked; None for the cell's exterior camera.
         grid_size: g of the g x g tracked grid.
         text_weights: a local CLIP text tower directory; None for the hashing fallback.
+        home_noise: [rad] each joint of an episode's start pose is drawn within this of home.
+            Wider than the evaluation's (``HOME_NOISE``), the start pose says less about where
+            the arm is going, and the images more (docs/training.md).
     """
 
     cell: str
@@ -143,12 +148,17 @@ class CollectRequest:
     track_camera: str | None = None
     grid_size: int = DEFAULT_GRID_SIZE
     text_weights: Path | None = None
+    home_noise: float = HOME_NOISE
 
     def __post_init__(self) -> None:
         if self.episodes < 1:
             raise ConfigError(f"CollectRequest.episodes = {self.episodes}; expected >= 1")
         if self.first_seed < 0:
             raise ConfigError(f"CollectRequest.first_seed = {self.first_seed}; expected >= 0")
+        if not 0.0 <= self.home_noise <= MAX_HOME_NOISE:
+            raise ConfigError(
+                f"CollectRequest.home_noise = {self.home_noise}; expected 0 to {MAX_HOME_NOISE} rad"
+            )
         if not 1 <= self.grid_size <= min(self.image_size):
             raise ConfigError(
                 f"CollectRequest.grid_size = {self.grid_size}; expected 1 to "
@@ -259,7 +269,7 @@ class CollectionSession:
         progress: bool,
     ) -> VariationSummary:
         """Record demos of ``task`` until its collection holds the requested episodes."""
-        robot = sim_robot(task, cell)
+        robot = sim_robot(task, cell, self.request.home_noise)
         recorder = EpisodeRecorder(robot, self.recorder_config, tracker)
         name = f"{task.workspace.cell}/{task.name}/{task.variation}"
         summary = VariationSummary(name, collection.directory)

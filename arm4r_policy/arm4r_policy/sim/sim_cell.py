@@ -40,6 +40,9 @@ from arm4r_policy.sim.trajectory import (
 )
 from arm4r_policy.sim.transforms import invert_pose, make_pose, pose_to_xyz_euler
 
+MAX_HOME_NOISE = 0.5
+"""[rad] the widest start-pose randomisation ``SimCell.reset`` accepts, per joint."""
+
 
 @dataclass(frozen=True)
 class TrackingReport:
@@ -96,8 +99,8 @@ class SimCell:
             home_noise: each joint starts uniformly within +-``home_noise`` [rad] of home
                 (clipped to the limits); 0 gives the exact home pose.
         """
-        if not 0.0 <= home_noise <= 0.5:
-            raise CommandError(f"home_noise = {home_noise}; expected in [0, 0.5] rad")
+        if not 0.0 <= home_noise <= MAX_HOME_NOISE:
+            raise CommandError(f"home_noise = {home_noise}; expected in [0, {MAX_HOME_NOISE}] rad")
         rng = np.random.default_rng(seed)
         home = np.asarray(self.config.home) + rng.uniform(
             -home_noise, home_noise, size=len(self._arm_qpos)

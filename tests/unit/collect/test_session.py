@@ -155,3 +155,18 @@ def test_list_prints_every_task_and_variation_of_both_cells(capsys):
 def test_a_request_for_no_episodes_is_refused_by_field(tmp_path):
     with pytest.raises(ConfigError, match="episodes = 0"):
         CollectionSession(CollectRequest("kinova", "pick_cube", (), episodes=0, out=tmp_path))
+
+
+def test_home_noise_zero_starts_every_episode_at_home_and_beyond_the_cells_range_is_refused(
+    tmp_path,
+):
+    assert collect(tmp_path, "--cell", "kinova", "--task", "pick_cube", "--variation", "cyan",
+                   "--episodes", "2", "--home-noise", "0") == 0  # fmt: skip
+    directory = tmp_path / "pick_cube" / "cyan" / "kinova"
+    starts = [
+        read_array(directory / name / PROPRIO_FILE, np.float32, (None, 7))[0]
+        for name in episodes(directory)
+    ]
+    np.testing.assert_allclose(starts[0], starts[1], atol=1e-5)
+    with pytest.raises(ConfigError, match="home_noise = 0.6; expected 0 to 0.5 rad"):
+        CollectRequest("kinova", "pick_cube", (), episodes=1, out=tmp_path, home_noise=0.6)
