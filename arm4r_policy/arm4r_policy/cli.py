@@ -52,9 +52,8 @@ def _collect(args: argparse.Namespace) -> int:
         episodes=args.episodes, out=args.out, first_seed=args.seed,
         image_size=(args.size, args.size), rate_hz=args.rate, tracks=args.tracks,
         track_camera=args.track_camera, grid_size=args.grid, text_weights=args.text_weights,
+        home_noise=args.home_noise,
     )  # fmt: skip
-    if args.home_noise is not None:
-        request["home_noise"] = args.home_noise
     try:
         session = CollectionSession(CollectRequest(**request))
     except ARM4RError as refusal:
@@ -146,8 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument("--rate", type=float, default=15.0, help="recording rate [Hz]")
     collect.add_argument("--text-weights", type=Path, help="local CLIP text tower directory")
     collect.add_argument(
-        "--home-noise", type=float, metavar="RAD",
-        help="each joint starts within +-RAD of home; default 0.05, as the evaluation starts",
+        "--home-noise", type=float, default=0.05, metavar="RAD",
+        help="each joint starts within +-RAD of home (the evaluation's 0.05)",
     )  # fmt: skip
     collect.set_defaults(run=_collect)
 
